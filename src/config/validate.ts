@@ -1,0 +1,52 @@
+import { isIPv4 } from "node:net";
+import { EnrollError } from "../errors.js";
+
+const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+export function parseLabels(pairs: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of pairs) {
+    const separator = pair.indexOf("=");
+    if (separator < 0) throw labelError(pair, "it has no '=' (expected KEY=VALUE)");
+    const key = pair.slice(0, separator);
+    const value = pair.slice(separator + 1);
+    if (!LABEL_KEY.test(key)) {
+      throw labelError(
+        pair,
+        "the key may hold only letters, digits, '.', '_', '-' and '/', and start and end with a letter or digit",
+      );
+    }
+    if (CONTROL_CHARACTERS.test(value)) throw labelError(pair, "the value contains control characters");
+    if (key in labels) throw labelError(pair, `the key "${key}" is given twice`);
+    labels[key] = value;
+  }
+  return labels;
+}
+
+function labelError(pair: string, why: string): EnrollError {
+  return new EnrollError("usage", `invalid label "${pair}": ${why}`, "Pass labels as --label KEY=VALUE.");
+}
+
+/** The same rule the 1.x agent applies to CATTLE_AGENT_IP, checked before anything is launched. */
+export function validateAgentIp(ip: string): string {
+  const invalid = (why: string) =>
+    new EnrollError(
+      "usage",
+      `invalid agent IP "${ip}": ${why}`,
+      "Give the IPv4 address other hosts reach this machine at.",
+    );
+  if (!isIPv4(ip)) throw invalid("it is not a dotted IPv4 address");
+  if (ip.startsWith("127.")) throw invalid("a loopback address is not reachable from other hosts");
+  if (ip === "0.0.0.0" || ip === "255.255.255.255") throw invalid("it is not a host address");
+  return ip;
+}
+
+export function parsePositiveSeconds(name: string, text: string): number {
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(seconds > 0)) {
+    throw new EnrollError("usage", `${name} must be a positive number of seconds, got "${text}"`);
+  }
+  return seconds;
+}

@@ -1,0 +1,41 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { EnrollError } from "./errors.js";
+
+/** The one clock every wait of a command runs against, so that `--timeout` bounds the whole command. */
+export class Deadline {
+  private readonly endsAt: number;
+
+  constructor(readonly seconds: number) {
+    this.endsAt = Date.now() + seconds * 1000;
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.endsAt - Date.now());
+  }
+
+  expired(): boolean {
+    return this.remainingMs() === 0;
+  }
+
+  /** Polls `probe` every `intervalMs` until it returns a value; on expiry throws what `describeTimeout` says. */
+  async poll<T>(
+    intervalMs: number,
+    probe: () => Promise<T | undefined>,
+    describeTimeout: () => string,
+  ): Promise<T> {
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (this.expired()) throw this.timeout(describeTimeout());
+      await sleep(Math.min(intervalMs, this.remainingMs()));
+    }
+  }
+
+  timeout(message: string): EnrollError {
+    return new EnrollError(
+      "timeout",
+      `${message} (gave up after ${this.seconds} s)`,
+      "Raise --timeout if the server is just slow, or look at the state reported above.",
+    );
+  }
+}

@@ -1,0 +1,43 @@
+import type { Deadline } from "../deadline.js";
+
+/** A Rancher 1.6 environment (API type `project`) or, later, a 2.x cluster. */
+export interface Target {
+  id: string;
+  name: string;
+}
+
+/** What a new host needs to join the target. */
+export interface Registration {
+  id: string;
+  token: string;
+  registrationUrl: string;
+  image: string;
+  /** The server's own "Add Host" command: the authority for how the agent is run. */
+  command: string;
+}
+
+export interface HostRecord {
+  id: string;
+  hostname: string;
+  state: string;
+  agentState: string | null;
+  agentIpAddress: string | null;
+  labels: Record<string, string>;
+  created: string;
+  transitioningMessage: string | null;
+}
+
+/** The part of a Rancher server's API that enrolling a host touches, whatever the API generation. */
+export interface RancherApi {
+  readonly serverVersion: string | undefined;
+  readonly requestCount: number;
+  findTarget(nameOrId: string | undefined): Promise<Target>;
+  findRegistration(target: Target): Promise<Registration | undefined>;
+  createRegistration(target: Target, deadline: Deadline): Promise<Registration>;
+  listHosts(target: Target): Promise<HostRecord[]>;
+}
+
+/** Ready as Rancher itself means it, whichever API version folded the agent's state into `state`. */
+export function isHostReady(host: Pick<HostRecord, "state" | "agentState">): boolean {
+  return host.state === "active" && (host.agentState === null || host.agentState === "active");
+}

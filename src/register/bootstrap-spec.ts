@@ -1,0 +1,75 @@
+import { parse, quote } from "shell-quote";
+import type { OneShotSpec } from "../docker/one-shot.js";
+import type { Registration } from "../rancher/api.js";
+
+/** The agent's own pass-through list: these reach `rancher-agent` when the bootstrap container has them. */
+const PROXY_VARIABLES = ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY"];
+
+export const BOOTSTRAP_BINDS = [
+  "/var/run/docker.sock:/var/run/docker.sock",
+  "/var/lib/rancher:/var/lib/rancher",
+];
+export const BOOTSTRAP_LABEL = "io.rancher-enroll.role";
+
+export interface BootstrapOptions {
+  agentIp?: string;
+  labels: Record<string, string>;
+}
+
+/**
+ * The bootstrap container exactly as the server's "Add Host" command runs it, plus our options. The server's
+ * `command` is admin-configurable, so its `-e` options (CA_FINGERPRINT among them) are taken from it, not assumed.
+ */
+export function bootstrapSpec(
+  registration: Registration,
+  options: BootstrapOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): OneShotSpec {
+  const environment = {
+    ...serverCommandEnv(registration.command),
+    ...pick(env, PROXY_VARIABLES),
+    ...(options.agentIp ? { CATTLE_AGENT_IP: options.agentIp } : {}),
+    ...(Object.keys(options.labels).length ? { CATTLE_HOST_LABELS: encodeLabels(options.labels) } : {}),
+  };
+  return {
+    image: registration.image,
+    cmd: [registration.registrationUrl],
+    env: Object.entries(environment).map(([name, value]) => `${name}=${value}`),
+    binds: BOOTSTRAP_BINDS,
+    privileged: true,
+    labels: { [BOOTSTRAP_LABEL]: "bootstrap" },
+  };
+}
+
+/** Encoded as the Rancher UI does it: URI-encoded keys and values, `&`-joined. */
+export function encodeLabels(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+    .join("&");
+}
+
+/** The `-e NAME=VALUE` options of the server's `docker run` command line. */
+export function serverCommandEnv(command: string): Record<string, string> {
+  const words = parse(command).filter((word): word is string => typeof word === "string");
+  const env: Record<string, string> = {};
+  words.forEach((word, index) => {
+    const inline = /^--env=(.*)$/.exec(word)?.[1];
+    const value = inline ?? (word === "-e" || word === "--env" ? words[index + 1] : undefined);
+    const at = value?.indexOf("=") ?? -1;
+    if (value && at > 0) env[value.slice(0, at)] = value.slice(at + 1);
+  });
+  return env;
+}
+
+/** The `docker run` line a user could paste to do what we do. */
+export function dockerRunCommand(spec: OneShotSpec): string {
+  const words = ["docker", "run", "--rm"];
+  if (spec.privileged) words.push("--privileged");
+  for (const variable of spec.env) words.push("-e", variable);
+  for (const bind of spec.binds) words.push("-v", bind);
+  return quote([...words, spec.image, ...spec.cmd]);
+}
+
+function pick(env: Readonly<Record<string, string | undefined>>, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])));
+}
