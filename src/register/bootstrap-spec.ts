@@ -1,4 +1,4 @@
-import { parse, quote } from "shell-quote";
+import { parse } from "shell-quote";
 import type { OneShotSpec } from "../docker/one-shot.js";
 import type { Registration } from "../rancher/api.js";
 
@@ -67,7 +67,14 @@ export function dockerRunCommand(spec: OneShotSpec): string {
   if (spec.privileged) words.push("--privileged");
   for (const variable of spec.env) words.push("-e", variable);
   for (const bind of spec.binds) words.push("-v", bind);
-  return quote([...words, spec.image, ...spec.cmd]);
+  return [...words, spec.image, ...spec.cmd].map(shellWord).join(" ");
+}
+
+const SHELL_SAFE = /^[\w@%+=:,./-]+$/;
+
+/** Single-quotes only the words that need it, so the line stays readable. */
+function shellWord(word: string): string {
+  return SHELL_SAFE.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function pick(env: Readonly<Record<string, string | undefined>>, names: string[]): Record<string, string> {

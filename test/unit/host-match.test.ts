@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { HostRecord } from "../../src/rancher/api.js";
+import { findOurHost } from "../../src/rancher/host-match.js";
+
+function host(id: string, fields: Partial<HostRecord> = {}): HostRecord {
+  return {
+    id,
+    hostname: "node-3.example.internal",
+    state: "active",
+    agentState: "active",
+    agentIpAddress: "10.0.0.3",
+    labels: {},
+    created: "2026-11-28T10:00:00Z",
+    transitioningMessage: null,
+    ...fields,
+  };
+}
+
+const names = ["node-3.example.internal", "node-3"];
+const stale = host("1h2", {
+  state: "disconnected",
+  agentState: "disconnected",
+  created: "2026-01-01T00:00:00Z",
+});
+
+test("a same-named host that existed before launch is never taken for a new one", () => {
+  const before = new Map([[stale.id, stale]]);
+  assert.equal(findOurHost([stale], { hostnames: names, before }), undefined);
+});
+
+test("the host that appeared after launch wins over stale namesakes, newest first", () => {
+  const before = new Map([[stale.id, stale]]);
+  const fresh = host("1h9", { state: "activating", agentState: null, created: "2026-11-28T12:00:00Z" });
+  const other = host("1h8", { hostname: "node-4", created: "2026-11-28T12:00:01Z" });
+  assert.equal(findOurHost([stale, other, fresh], { hostnames: names, before })?.host.id, "1h9");
+});
+
+test("FQDN and short names match either way, case-insensitively", () => {
+  const before = new Map<string, HostRecord>();
+  assert.equal(
+    findOurHost([host("1h5", { hostname: "NODE-3" })], { hostnames: names, before })?.host.id,
+    "1h5",
+  );
+  assert.equal(
+    findOurHost([host("1h6", { hostname: "node-3.other" })], { hostnames: ["node-3"], before })?.host.id,
+    "1h6",
+  );
+});
+
+test("with an agent IP, a namesake at another address is not ours", () => {
+  const before = new Map<string, HostRecord>();
+  const hosts = [host("1h7", { agentIpAddress: "10.0.0.99" })];
+  assert.equal(findOurHost(hosts, { hostnames: names, agentIp: "10.0.0.3", before }), undefined);
+  assert.equal(findOurHost(hosts, { hostnames: names, agentIp: "10.0.0.99", before })?.host.id, "1h7");
+});
+
+test("an existing host that was down and came back after launch is ours, but only if unambiguous", () => {
+  const revived = { ...stale, state: "active", agentState: "active" };
+  assert.equal(
+    findOurHost([revived], { hostnames: names, before: new Map([[stale.id, stale]]) })?.host.id,
+    "1h2",
+  );
+  const twin = host("1h3", { state: "reconnecting", agentState: "reconnecting" });
+  const twins = [revived, { ...twin, state: "active", agentState: "active" }];
+  const before = new Map([
+    [stale.id, stale],
+    [twin.id, twin],
+  ]);
+  assert.equal(findOurHost(twins, { hostnames: names, before }), undefined);
+});

@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseServerUrl } from "../../src/config/server-url.js";
+import { EnrollError } from "../../src/errors.js";
+
+test("every form users paste from the Rancher UI reduces to the server base", () => {
+  const cases: [string, string, string | undefined][] = [
+    ["http://srv:8080", "http://srv:8080", undefined],
+    ["http://srv:8080/", "http://srv:8080", undefined],
+    ["http://srv:8080/v1", "http://srv:8080", undefined],
+    ["http://srv:8080/v2-beta/", "http://srv:8080", undefined],
+    ["http://srv:8080/v2-beta/projects/1a5", "http://srv:8080", "1a5"],
+    ["https://srv/v1/projects/1a7/schemas", "https://srv", "1a7"],
+    ["https://proxy.example/rancher/v2-beta/projects/1a5", "https://proxy.example/rancher", "1a5"],
+    ["  http://SRV:8080/v2-betax  ", "http://srv:8080/v2-betax", undefined],
+  ];
+  for (const [input, base, projectHint] of cases) {
+    assert.deepEqual(parseServerUrl(input), { base, ...(projectHint ? { projectHint } : {}) }, input);
+  }
+});
+
+test("malformed URLs, other schemes and embedded credentials are usage errors", () => {
+  for (const input of ["srv:8080", "not a url", "ftp://srv", "http://key:secret@srv:8080"]) {
+    assert.throws(
+      () => parseServerUrl(input),
+      (error: unknown) => error instanceof EnrollError && error.kind === "usage",
+      input,
+    );
+  }
+});
