@@ -39,7 +39,7 @@ function dispatch(world: World, ex: Exchange, route: ApiRoute, scope: Scope): Re
     case undefined:
       return apiRoot(ex, route);
     case "projects":
-      return serveProjectList(world, ex, route, scope);
+      return serveProjectList(world, ex, route, scope.principal.key);
     case "hosts":
       return serveKind(world, ex, route, scope, hostKind);
     case "registrationtokens":

@@ -17,7 +17,9 @@ export { PING_PATH } from "./ping.js";
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const world = createWorld(resolveConfig(options));
-  const server = createServer((req, res) => void handleRequest(world, req, res));
+  const server = createServer((req, res) => {
+    handleRequest(world, req, res).catch(() => res.destroy());
+  });
   await listen(server, world.config.port, world.config.host);
   const { port } = server.address() as AddressInfo;
   const url = listenUrl(world.config.host, port);

@@ -8,7 +8,7 @@ import { startSimulator } from "./index.js";
 const { values } = parseArgs({
   options: {
     port: { type: "string", default: "0" },
-    host: { type: "string", default: "127.0.0.1" },
+    host: { type: "string" },
     "public-url": { type: "string" },
   },
 });
@@ -22,7 +22,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const simulator = await startSimulator({
   port,
   host: values.host,
-  ...(values["public-url"] === undefined ? {} : { publicUrl: values["public-url"] }),
+  publicUrl: values["public-url"],
 });
 
 console.log(

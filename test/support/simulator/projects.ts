@@ -1,10 +1,9 @@
-import type { Scope } from "./auth.js";
 import { collectionReply } from "./collections.js";
 import { ApiError } from "./errors.js";
 import { jsonReply, type Exchange, type Reply } from "./http.js";
 import { renderResource } from "./resources.js";
 import type { ApiRoute } from "./routes.js";
-import { isMember } from "./store.js";
+import { isMember, type KeyRecord } from "./store.js";
 import type { Project } from "./types.js";
 import type { World } from "./world.js";
 
@@ -31,19 +30,17 @@ export function serveProject(world: World, ex: Exchange, route: ApiRoute, projec
 }
 
 /** `/projects`: the projects the caller may see, with Cattle's case-insensitive name filter. */
-export function serveProjectList(world: World, ex: Exchange, route: ApiRoute, scope: Scope): Reply {
+export function serveProjectList(world: World, ex: Exchange, route: ApiRoute, key: KeyRecord): Reply {
   if (ex.method !== "GET") throw new ApiError(405);
   if (route.id !== undefined) throw new ApiError(404);
   const render = (project: Project) => renderProject(ex.origin, route, project);
   const spec = { resourceType: "project", filters: PROJECT_FILTERS, caseInsensitive: ["name"], render };
-  return collectionReply(ex, spec, visibleProjects(world, ex, scope));
+  return collectionReply(ex, spec, visibleProjects(world, ex, key));
 }
 
 /** Environment keys see their project; users their memberships, admins everything with `all=true`. */
-function visibleProjects(world: World, ex: Exchange, scope: Scope): Project[] {
+function visibleProjects(world: World, ex: Exchange, key: KeyRecord): Project[] {
   const all = [...world.store.projects.values()];
-  if (scope.principal.kind !== "key") return [];
-  const { key } = scope.principal;
   if (key.kind === "project") return all.filter((p) => p.id === key.accountId);
   if (key.admin && ex.url.searchParams.get("all") === "true") return all;
   return all.filter((p) => isMember(key, p.id));
