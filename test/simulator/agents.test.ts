@@ -248,11 +248,11 @@ describe("simulator: host removal and agents", () => {
       FAST.agentDisconnectedAfterMs * 4,
     );
     await removeViaApi(host.id);
-    assert.equal((await ping(sim, agent, { hostname: "h", uuid: "uuid-gone" })).status, 401);
     const token = (await activeToken(sim)).token;
     const auth = { user: "registrationToken", password: token };
     const registers = await call(sim, "/v1/register?key=key-gone", { auth });
-    assert.deepEqual(registers.json.data, []);
+    assert.deepEqual(registers.json.data, [], "register objects go with the agent");
+    assert.equal((await ping(sim, agent, { hostname: "h", uuid: "uuid-gone" })).status, 401);
     const fresh = await registerAgent(sim, token, "key-gone");
     assert.notEqual(fresh.user, agent.user);
   });

@@ -1,3 +1,4 @@
+import { reapAgents } from "./agents.js";
 import { authenticate, resolveScope, type Scope } from "./auth.js";
 import { ApiError } from "./errors.js";
 import { errorReply, jsonReply, type Exchange, type Reply } from "./http.js";
@@ -30,6 +31,7 @@ function dispatch(world: World, ex: Exchange, route: ApiRoute, scope: Scope): Re
   if (scope.principal.kind === "registration") {
     // A registration token may only create and read `register` objects.
     if (route.collection !== "register") throw new ApiError(403);
+    reapAgents(world);
     return serveKind(world, ex, route, scope, registerKind);
   }
   if (route.pathProjectId !== undefined && route.collection === undefined) {

@@ -1,3 +1,4 @@
+import { reapAgents } from "./agents.js";
 import { ApiError } from "./errors.js";
 import { jsonReply, parseJsonBody, type Exchange, type Reply } from "./http.js";
 import { seedHosts } from "./hosts.js";
@@ -56,6 +57,7 @@ function seedFromBody(world: World, body: Record<string, unknown>): unknown {
 }
 
 function simulatorState(world: World): Record<string, unknown> {
+  reapAgents(world);
   const { store } = world;
   return {
     publicUrl: world.publicUrl,

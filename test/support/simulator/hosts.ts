@@ -44,7 +44,7 @@ function renderHost(ctx: RenderContext, host: Host): Record<string, unknown> {
   const { reportedUuid, ...visible } = host;
   return renderResource(
     { id: host.id, type: "host", baseType: "host" },
-    { self, account: `${self}/account` },
+    { self },
     actionLinks(self, STANDARD_ACTIONS, host.state),
     { ...visible, state: displayedState(ctx.version, host), ...(ctx.admin ? { reportedUuid } : {}) },
   );

@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { keepAlive, liveHosts, reapAgents } from "./agents.js";
 import { ApiError, validationError } from "./errors.js";
 import { basicCredentials, textReply, type Exchange, type Reply } from "./http.js";
 import { createReportedHost, updateReportedHost, type HostReport } from "./hosts.js";
 import { parseHostLabels } from "./labels.js";
-import { removeAgent } from "./register.js";
-import type { Agent, AgentConnection } from "./store.js";
-import type { Host } from "./types.js";
+import type { Agent } from "./store.js";
 import type { World } from "./world.js";
 
 /**
@@ -19,21 +18,17 @@ export function handlePing(world: World, ex: Exchange): Reply {
   const agent = authenticateAgent(world, ex);
   const report = hostReport(world, ex);
   keepAlive(world, agent);
-  const host = liveHost(world, agent, report.reportedUuid);
+  const host = liveHosts(world, agent).find((h) => h.reportedUuid === report.reportedUuid);
   if (host) updateReportedHost(host, report);
   else createReportedHost(world, agent, report);
   return textReply(200, String(world.config.timings.pingIntervalSeconds));
 }
 
 function authenticateAgent(world: World, ex: Exchange): Agent {
+  reapAgents(world);
   const credentials = basicCredentials(ex.headers);
   const agent = credentials && world.store.findAgentByCredentials(credentials.user, credentials.password);
   if (!agent) throw new ApiError(401);
-  // Cattle periodically removes disconnected agents that have no host left; we apply it when they call again.
-  if (agent.connection === "disconnected" && liveHosts(world, agent).length === 0) {
-    removeAgent(world, agent);
-    throw new ApiError(401);
-  }
   return agent;
 }
 
@@ -63,32 +58,4 @@ function required(fields: Partial<Record<string, string>>, name: string): string
   const value = fields[name]?.trim();
   if (!value) throw validationError("MissingRequired", name);
   return value;
-}
-
-/** Each ping restarts the countdowns to `reconnecting` and `disconnected`. */
-function keepAlive(world: World, agent: Agent): void {
-  const { agentReconnectingAfterMs, agentDisconnectedAfterMs } = world.config.timings;
-  setConnection(world, agent, "active");
-  world.scheduler.restart(`${agent.id}:reconnecting`, agentReconnectingAfterMs, () =>
-    setConnection(world, agent, "reconnecting"),
-  );
-  world.scheduler.restart(`${agent.id}:disconnected`, agentDisconnectedAfterMs, () =>
-    setConnection(world, agent, "disconnected"),
-  );
-}
-
-/** Hosts show the agent's state once they have one (agentState stays null until the host is active). */
-function setConnection(world: World, agent: Agent, connection: AgentConnection): void {
-  agent.connection = connection;
-  for (const host of liveHosts(world, agent)) {
-    if (host.agentState !== null) host.agentState = connection;
-  }
-}
-
-function liveHosts(world: World, agent: Agent): Host[] {
-  return world.store.hosts.filter((h) => h.agentId === agent.id && h.removed === null);
-}
-
-function liveHost(world: World, agent: Agent, reportedUuid: string): Host | undefined {
-  return liveHosts(world, agent).find((h) => h.reportedUuid === reportedUuid);
 }

@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
+import { agentForKey } from "./agents.js";
 import { validationError } from "./errors.js";
 import { parseJsonBody, type Exchange } from "./http.js";
-import { accessKey, secretKey } from "./ids.js";
-import { newLifecycle, settle, settleLater } from "./lifecycle.js";
+import { newLifecycle, settleLater } from "./lifecycle.js";
 import { renderResource, type RenderContext, type ResourceKind } from "./resources.js";
-import type { Agent, Register } from "./store.js";
+import type { Register } from "./store.js";
 import type { World } from "./world.js";
 
 const REGISTER_FILTERS = ["accountId", "created", "id", "key", "kind", "removed", "state"] as const;
@@ -25,7 +24,7 @@ export const registerKind: ResourceKind<Register> = {
 /** The same registration key always leads to the same agent, hence the same credentials. */
 function createRegister(world: World, projectId: string, ex: Exchange): Register {
   const key = registrationKey(parseJsonBody(ex));
-  const agent = findAgent(world, projectId, key) ?? createAgent(world, projectId, key);
+  const agent = agentForKey(world, projectId, key);
   const register: Register = {
     ...newLifecycle(world.store.ids.id("r"), "registering", true),
     kind: "register",
@@ -44,35 +43,6 @@ function registrationKey(body: unknown): string {
   const key = typeof body === "object" && body !== null ? (body as Record<string, unknown>).key : undefined;
   if (typeof key !== "string" || key === "") throw validationError("MissingRequired", "key");
   return key;
-}
-
-function findAgent(world: World, projectId: string, key: string): Agent | undefined {
-  return world.store.agents.find(
-    (a) => a.accountId === projectId && a.registrationKey === key && a.state === "active",
-  );
-}
-
-function createAgent(world: World, projectId: string, key: string): Agent {
-  const agent: Agent = {
-    id: world.store.ids.id("a"),
-    accountId: projectId,
-    uri: `event://${randomUUID()}`,
-    registrationKey: key,
-    accessKey: accessKey(),
-    secretKey: secretKey(),
-    state: "active",
-    connection: "active",
-  };
-  world.store.agents.push(agent);
-  return agent;
-}
-
-/** Removing an agent removes its register objects (RegisterTokenAgentRemove). */
-export function removeAgent(world: World, agent: Agent): void {
-  agent.state = "removed";
-  for (const register of world.store.registers) {
-    if (register.accessKey === agent.accessKey) settle(register, "removed");
-  }
 }
 
 /** accessKey/secretKey are shown only when active and asked for with `?key=<the same key>`. */

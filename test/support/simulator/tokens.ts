@@ -81,7 +81,7 @@ function tokenSecrets(
 
 function renderToken(ctx: RenderContext, token: Token): Record<string, unknown> {
   const self = `${ctx.base}/registrationtokens/${token.id}`;
-  const links: Record<string, string> = { self, account: `${self}/account` };
+  const links: Record<string, string> = { self };
   if (token.registrationUrl) links.registrationUrl = token.registrationUrl;
   return renderResource(
     { id: token.id, type: "registrationToken", baseType: "credential" },
