@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Idempotent setup for development and CI: the system packages the Docker test bed needs (installed when
+# running as root), the npm dependencies (only when node_modules is missing or older than the lock file),
+# then the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(docker.io busybox-static docker-registry iproute2 util-linux)
+
+install_system_packages() {
+  local missing=() package
+  for package in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return
+  fi
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    echo "setup: not installing ${missing[*]} (needs root and apt-get): the e2e tests will skip" >&2
+    return
+  fi
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+install_npm_dependencies() {
+  local installed=node_modules/.package-lock.json
+  if [ ! -f "$installed" ] || [ package-lock.json -nt "$installed" ] || [ package.json -nt "$installed" ]; then
+    npm ci
+  fi
+}
+
+install_system_packages
+install_npm_dependencies
+npm run build

@@ -1,0 +1,47 @@
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface CommandOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs a program to completion and reports its output and exit code (never rejects on a non-zero exit). */
+export function runCommand(
+  program: string,
+  args: string[],
+  options: CommandOptions = {},
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, {
+      env: options.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code, signal) =>
+      resolve({ stdout, stderr, code: code ?? 128 + (signal ? constants.signals[signal] : 0) }),
+    );
+  });
+}
+
+/** Runs a program and returns its trimmed stdout; rejects with the command line and stderr on failure. */
+export async function mustRun(
+  program: string,
+  args: string[],
+  options: CommandOptions = {},
+): Promise<string> {
+  const result = await runCommand(program, args, options);
+  if (result.code !== 0) {
+    throw new Error(`${[program, ...args].join(" ")} exited with ${result.code}: ${result.stderr.trim()}`);
+  }
+  return result.stdout.trim();
+}

@@ -1,0 +1,74 @@
+import http from "node:http";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { startDaemon } from "./process.js";
+import { waitFor } from "./wait.js";
+
+export interface PrivateDockerd {
+  socket: string;
+  stop(): Promise<void>;
+}
+
+export interface DockerdOptions {
+  /** Folder for the daemon's data, state, socket and log. */
+  dir: string;
+  /** Host path that the daemon's containers see as /var/lib/rancher. */
+  rancherDir: string;
+  bridge: string;
+  runtime: string;
+}
+
+// Runs inside a mount namespace of its own: a private /run means the daemon can also serve
+// /var/run/docker.sock (the path Rancher's command bind-mounts into the agent) without touching the
+// machine's, and /var/lib/rancher, also bind-mounted by the agent, is the test bed's folder.
+const NAMESPACE_SETUP = `set -e
+mount -t tmpfs tmpfs "$(readlink -f /var/run)"
+mkdir -p /var/lib/rancher
+mount --bind "$RANCHER_DIR" /var/lib/rancher
+exec "$@"`;
+
+/** Starts dockerd in its own mount namespace and resolves once it answers on its socket. */
+export async function startPrivateDockerd(options: DockerdOptions): Promise<PrivateDockerd> {
+  const { dir, rancherDir, bridge, runtime } = options;
+  const socket = join(dir, "docker.sock");
+  await mkdir(rancherDir, { recursive: true });
+  const dockerd = [
+    "dockerd",
+    `--data-root=${join(dir, "data")}`,
+    `--exec-root=${join(dir, "exec")}`,
+    `--pidfile=${join(dir, "docker.pid")}`,
+    `--host=unix://${socket}`,
+    "--host=unix:///var/run/docker.sock",
+    "--iptables=false",
+    "--ip6tables=false",
+    `--bridge=${bridge}`,
+    `--add-runtime=privileged=${runtime}`,
+    "--default-runtime=privileged",
+    "--shutdown-timeout=5",
+  ];
+  const inNamespace = ["--mount", "--propagation", "private", "--", "env", `RANCHER_DIR=${rancherDir}`];
+  const setup = ["sh", "-c", NAMESPACE_SETUP, "sh", ...dockerd];
+  const daemon = await startDaemon("unshare", [...inNamespace, ...setup], join(dir, "dockerd.log"));
+  try {
+    await waitFor("dockerd did not start", () => pingDocker(socket), {
+      timeoutMs: 60_000,
+      abort: daemon.exitReason,
+    });
+  } catch (error) {
+    const tail = await daemon.logTail();
+    await daemon.stop();
+    throw new Error(`${(error as Error).message}\n--- dockerd log (tail) ---\n${tail}`);
+  }
+  return { socket, stop: () => daemon.stop() };
+}
+
+function pingDocker(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = http.get({ socketPath, path: "/_ping", timeout: 2000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on("error", () => resolve(false));
+    request.on("timeout", () => request.destroy());
+  });
+}
