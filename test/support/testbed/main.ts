@@ -33,6 +33,10 @@ async function up(): Promise<void> {
 async function down(): Promise<void> {
   const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
   if (!pid) throw new Error(`no test bed is up (no ${pidFile})`);
+  if (!isAlive(pid)) {
+    await rm(pidFile, { force: true });
+    throw new Error(`the test bed of process ${pid} is gone (removed its stale ${pidFile})`);
+  }
   process.kill(pid, "SIGTERM");
   while (isAlive(pid)) await sleep(200);
 }
