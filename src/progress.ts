@@ -30,6 +30,7 @@ function describe(progress: PullProgress): string {
   return `${percent(progress)}% ${mb(progress.currentBytes)}/${mb(progress.totalBytes)} MB, ${progress.layersDone}/${progress.layers} layers`;
 }
 
-function percent({ currentBytes, totalBytes }: PullProgress): number {
-  return totalBytes ? Math.min(100, Math.floor((currentBytes / totalBytes) * 100)) : 0;
+function percent({ currentBytes, totalBytes, layers, layersDone }: PullProgress): number {
+  if (layersDone === layers) return 100;
+  return totalBytes ? Math.min(99, Math.floor((currentBytes / totalBytes) * 100)) : 0;
 }

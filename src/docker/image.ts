@@ -43,7 +43,7 @@ export async function pullImage(
         (error: Error | null) => (error ? reject(error) : resolve()),
         (event: PullEvent) => {
           if (event.error) return reject(new Error(event.error));
-          if (!event.id || !event.status) return;
+          if (!event.id || !event.status || event.status.startsWith("Pulling from")) return;
           const layer = layers.get(event.id) ?? { current: 0, total: 0, done: false };
           layer.current = event.progressDetail?.current ?? layer.current;
           layer.total = event.progressDetail?.total ?? layer.total;
@@ -53,6 +53,8 @@ export async function pullImage(
         },
       );
     });
+    for (const layer of layers.values()) layer.done = true;
+    report();
   } catch (error) {
     throw dockerError(`cannot pull image ${image}`, error);
   }

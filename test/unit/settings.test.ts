@@ -28,7 +28,7 @@ test("a secret key given as a flag is accepted with a warning", () => {
 });
 
 test("bad input is a usage error naming the setting", () => {
-  const cases: [object, object, RegExp][] = [
+  const cases: [object, Record<string, string>, RegExp][] = [
     [{}, {}, /server URL is not set/],
     [{}, { RANCHER_URL: "http://srv" }, /access key is not set/],
     [{}, { RANCHER_URL: "http://srv", RANCHER_ACCESS_KEY: "a" }, /secret key is not set/],

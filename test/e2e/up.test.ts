@@ -1,0 +1,263 @@
+// `rancher-enroll up` end to end: the built CLI against the Rancher 1.6 simulator and a real Docker engine running
+// the fake agent.
+import assert from "node:assert/strict";
+import { hostname } from "node:os";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import { runCli } from "../support/cli.js";
+import { watchContainerStarts } from "../support/container-watch.js";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../support/simulator/index.js";
+import { e2eTestbed } from "../support/testbed/env.js";
+import { docker, resetEngine, tryDocker } from "../support/testbed/engine.js";
+import type { TestbedInfo } from "../support/testbed/testbed.js";
+import { waitFor } from "../support/testbed/wait.js";
+
+const e2e = e2eTestbed();
+const FAST = {
+  tokenActivationMs: 300,
+  registerActivationMs: 100,
+  hostRegisteringMs: 300,
+  hostActivatingMs: 500,
+  pingIntervalSeconds: 1,
+};
+
+describe("up", { skip: e2e.skip }, () => {
+  let testbed: TestbedInfo;
+  let simulator: Simulator;
+  let running: Simulator | undefined;
+
+  async function simulate(options: SimulatorOptions = {}): Promise<Simulator> {
+    await running?.close();
+    simulator = running = await startSimulator({ host: testbed.bridgeIp, timings: FAST, ...options });
+    return simulator;
+  }
+
+  function env(overrides: Record<string, string> = {}): Record<string, string> {
+    return {
+      DOCKER_HOST: testbed.dockerHost,
+      RANCHER_URL: simulator.url,
+      RANCHER_ACCESS_KEY: simulator.environmentKey.accessKey,
+      RANCHER_SECRET_KEY: simulator.environmentKey.secretKey,
+      ...overrides,
+    };
+  }
+
+  const posts = (path: RegExp) => simulator.requests.filter((r) => r.method === "POST" && path.test(r.path));
+  const containers = async () =>
+    (await docker(testbed, ["ps", "--all", "--quiet"])).split("\n").filter(Boolean);
+
+  before(() => {
+    testbed = e2e.testbed();
+  });
+  beforeEach(async () => {
+    await resetEngine(testbed);
+    await simulate();
+  });
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+  after(() => resetEngine(testbed));
+
+  it("enrolls into a fresh environment: one token, the server's flags, our host confirmed active", async () => {
+    const watch = await watchContainerStarts();
+    const run = await runCli(["up", "--environment", "default", "--output", "json"], env());
+    watch.stop();
+    assert.equal(run.code, 0, run.stderr);
+    const result = run.json();
+
+    assert.equal(posts(/registrationtokens$/).length, 1, "exactly one token created");
+    const [token] = simulator.tokens("1a5");
+    assert.deepEqual(result.registration, { id: token!.id, created: true });
+
+    const [host] = simulator.hosts("1a5");
+    assert.ok(host);
+    assert.equal(simulator.hosts("1a5").length, 1);
+    assert.deepEqual(result.host, {
+      id: host.id,
+      hostname: hostname(),
+      state: "active",
+      agentState: "active",
+      agentIpAddress: testbed.bridgeIp,
+      labels: host.labels,
+    });
+    assert.deepEqual(result.environment, { id: "1a5", name: "Default" });
+    assert.deepEqual(result.server, { url: simulator.url, version: "v1.6.30" });
+    assert.equal(result.changed, true);
+    assert.equal(typeof result.durationSeconds, "number");
+
+    const bootstrap = watch.started.find((c) => c.Config.Image === testbed.agentImage && c.Args[0] !== "run");
+    assert.ok(bootstrap, "the bootstrap container was seen");
+    assert.deepEqual(bootstrap.Args, [token!.registrationUrl]);
+    assert.equal(bootstrap.HostConfig.Privileged, true);
+    assert.deepEqual(bootstrap.HostConfig.Binds, [
+      "/var/run/docker.sock:/var/run/docker.sock",
+      "/var/lib/rancher:/var/lib/rancher",
+    ]);
+    assert.notEqual(bootstrap.HostConfig.NetworkMode, "host");
+    assert.equal(
+      bootstrap.Config.Hostname,
+      bootstrap.Id.slice(0, 12),
+      "default hostname: the agent finds itself by it",
+    );
+    assert.notEqual(bootstrap.Name, "/rancher-agent");
+    assert.deepEqual(
+      bootstrap.Config.Env.filter((e) => /^(CATTLE_|CA_|RANCHER_(URL|ACCESS|SECRET))/.test(e)),
+      [],
+    );
+    assert.deepEqual(
+      await containers(),
+      [(await docker(testbed, ["inspect", "-f", "{{.Id}}", "rancher-agent"])).slice(0, 12)],
+      "bootstrap removed, rancher-agent left",
+    );
+
+    const everything =
+      run.stdout + run.stderr + JSON.stringify(watch.started.map((c) => [c.Config.Env, c.Args]));
+    assert.ok(!everything.includes(simulator.environmentKey.secretKey), "the secret key leaks nowhere");
+    assert.ok(!run.stderr.includes(token!.token!), "the registration token is masked in logs");
+  });
+
+  it("reuses the environment's active token", async () => {
+    const created = await fetch(`${simulator.url}/v2-beta/projects/1a5/registrationtokens`, {
+      method: "POST",
+      headers: { authorization: basic(simulator.adminKey), "content-type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(created.status, 201);
+    await waitFor("token active", async () => simulator.tokens("1a5")[0]?.state === "active", {
+      timeoutMs: 10_000,
+    });
+    simulator.clearRequests();
+    const run = await runCli(["up", "--output", "json"], env());
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((run.json().registration as { created: boolean }).created, false);
+    assert.equal(posts(/registrationtokens$/).length, 0);
+    assert.equal(simulator.tokens("1a5").length, 1);
+  });
+
+  it("passes labels and the agent IP through to the host", async () => {
+    const watch = await watchContainerStarts();
+    const args = [
+      "up",
+      "-o",
+      "json",
+      "--label",
+      "role=web",
+      "--label",
+      "zone=eu west&1",
+      "--agent-ip",
+      "10.11.12.13",
+    ];
+    const run = await runCli(args, env());
+    watch.stop();
+    assert.equal(run.code, 0, run.stderr);
+    const bootstrap = watch.started.find((c) => c.Config.Image === testbed.agentImage && c.Args[0] !== "run");
+    assert.ok(bootstrap?.Config.Env.includes("CATTLE_AGENT_IP=10.11.12.13"));
+    assert.ok(bootstrap?.Config.Env.includes("CATTLE_HOST_LABELS=role=web&zone=eu%20west%261"));
+    const [host] = simulator.hosts("1a5");
+    assert.equal(host?.agentIpAddress, "10.11.12.13");
+    assert.equal(host?.labels.role, "web");
+    assert.equal(host?.labels.zone, "eu west&1");
+    assert.deepEqual((run.json().host as { labels: object }).labels, host?.labels);
+  });
+
+  it("reports the new host among stale namesakes and more hosts than one page", async () => {
+    const stale = simulator.seedHosts("1a5", { count: 3, hostname: hostname(), agentState: "disconnected" });
+    const seeded = new Set([...stale, ...simulator.seedHosts("1a5", { count: 1050 })].map((h) => h.id));
+    const run = await runCli(["up", "-o", "json"], env());
+    assert.equal(run.code, 0, run.stderr);
+    const reported = (run.json().host as { id: string }).id;
+    assert.ok(!stale.some((h) => h.id === reported), "not a stale host");
+    const ours = simulator.hosts("1a5").filter((h) => !seeded.has(h.id));
+    assert.deepEqual(
+      ours.map((h) => h.id),
+      [reported],
+    );
+    assert.ok(
+      simulator.requests.some((r) => r.path.endsWith("/hosts") && "marker" in r.query),
+      "pages were followed",
+    );
+  });
+
+  it("pulls an absent agent image from the registry, with progress", async () => {
+    await simulate({ agentImage: testbed.registryAgentImage });
+    await tryDocker(testbed, ["rmi", "--force", testbed.registryAgentImage, testbed.agentImage]);
+    const run = await runCli(["up", "-o", "json"], env()).finally(() =>
+      tryDocker(testbed, ["tag", testbed.registryAgentImage, testbed.agentImage]),
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.json().agent, { image: testbed.registryAgentImage, imagePulled: true });
+    assert.match(run.stderr, /"msg":"pulling: 100% [1-9][\d.]*\/[\d.]+ MB, 1\/1 layers"/);
+    assert.equal(await docker(testbed, ["image", "inspect", "-f", "ok", testbed.registryAgentImage]), "ok");
+  });
+
+  it("dry run: creates nothing, launches nothing, shows the plan", async () => {
+    const run = await runCli(["up", "--dry-run", "-o", "json"], env());
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.json().registration, { wouldCreate: true });
+    assert.equal(posts(/./).length, 0);
+    assert.deepEqual(await containers(), []);
+  });
+
+  describe("failures: exit code, an actionable message, nothing left behind", () => {
+    const failures: [
+      string,
+      () => Promise<{ args?: string[]; env?: Record<string, string> }>,
+      number,
+      RegExp,
+    ][] = [
+      ["bad input", async () => ({ args: ["--label", "novalue"] }), 2, /invalid label "novalue"/],
+      ["bad keys", async () => ({ env: { RANCHER_SECRET_KEY: "wrong" } }), 3, /rejected the API key .*401/],
+      [
+        "unknown environment",
+        async () => ({ args: ["--environment", "Nope"] }),
+        4,
+        /"Nope" not found; the API key can see: Default \(1a5\)/,
+      ],
+      [
+        "Docker unavailable",
+        async () => ({ env: { DOCKER_HOST: "unix:///nonexistent.sock" } }),
+        5,
+        /Docker engine at unix:\/\/\/nonexistent.sock does not answer/,
+      ],
+      [
+        "unreachable server",
+        async () => ({ env: { RANCHER_URL: "http://127.0.0.1:9" } }),
+        8,
+        /cannot reach the Rancher server at http:\/\/127.0.0.1:9 \(ECONNREFUSED\)/,
+      ],
+    ];
+    for (const [name, setup, code, message] of failures) {
+      it(name, async () => {
+        const { args = [], env: extra = {} } = await setup();
+        const run = await runCli(["up", "-o", "json", ...args], env(extra));
+        assert.equal(run.code, code, run.stderr);
+        assert.match(run.stderr, message);
+        assert.equal((run.json().error as { exitCode: number }).exitCode, code);
+        assert.equal(posts(/./).length, 0, "nothing created on the server");
+        assert.deepEqual(await containers(), [], "nothing launched");
+      });
+    }
+
+    it("agent exits with ERROR: its lines are quoted, its container removed", async () => {
+      await simulate({ publicUrl: `http://127.0.0.1:${simulator.port}` });
+      const run = await runCli(["up", "-o", "json"], env());
+      assert.equal(run.code, 6, run.stderr);
+      assert.match(run.stderr, /bootstrap container exited with code 1:\n {2}.*ERROR: .*127\.0\.0\.1/);
+      assert.deepEqual(await containers(), []);
+    });
+
+    it("host never active: times out with the host's last state", async () => {
+      simulator.faults.keepHostsFromActive(true);
+      const run = await runCli(["up", "-o", "json", "--timeout", "12"], env());
+      assert.equal(run.code, 7, run.stderr);
+      assert.match(
+        run.stderr,
+        /host 1h\d+ \(.*\) did not become active; last state "activating".*gave up after 12 s/,
+      );
+    });
+  });
+});
+
+function basic(key: { accessKey: string; secretKey: string }): string {
+  return `Basic ${Buffer.from(`${key.accessKey}:${key.secretKey}`).toString("base64")}`;
+}
