@@ -1,0 +1,34 @@
+import type { Command } from "commander";
+import { EXIT_CODES, asEnrollError } from "../errors.js";
+import { createLogger, type Logger } from "../log.js";
+import { renderJson, renderJsonError, renderText, renderTextError, type Result } from "../output.js";
+
+interface GlobalFlags {
+  output: "text" | "json";
+  logLevel: string;
+}
+
+/** Runs one flow and turns its result or error into stdout, stderr and the exit code. */
+export async function runFlow(command: Command, flow: (log: Logger) => Promise<Result>): Promise<void> {
+  const { output, logLevel } = command.optsWithGlobals<GlobalFlags>();
+  const log = createLogger({ level: logLevel, pretty: Boolean(process.stderr.isTTY) });
+  try {
+    const result = await flow(log);
+    process.stdout.write(`${output === "json" ? renderJson(result) : renderText(result)}\n`);
+    process.exitCode = EXIT_CODES.ok;
+  } catch (caught) {
+    const error = asEnrollError(caught);
+    log.debug({ err: error.cause ?? error }, "failure detail");
+    process.stderr.write(`${renderTextError(error)}\n`);
+    if (output === "json") process.stdout.write(`${renderJsonError(error)}\n`);
+    process.exitCode = error.exitCode;
+  }
+}
+
+/** The options every command that talks to a Rancher server takes. */
+export function withServerOptions(command: Command): Command {
+  return command
+    .option("--url <url>", "Rancher server URL (default: RANCHER_URL)")
+    .option("--access-key <key>", "API access key (default: RANCHER_ACCESS_KEY)")
+    .option("--secret-key <key>", "API secret key; prefer RANCHER_SECRET_KEY, a flag lands in shell history");
+}
