@@ -4,17 +4,22 @@ import type { Logger } from "./log.js";
 const LOG_EVERY_MS = 2000;
 const BAR_WIDTH = 30;
 
-/** A progress bar on a terminal, a log line every few seconds otherwise. */
+/** A progress bar on a terminal, a log line every few seconds otherwise; each ends with one final report. */
 export function pullProgressReporter(
   log: Logger,
-  terminal: NodeJS.WriteStream | undefined,
+  terminal: Pick<NodeJS.WriteStream, "write"> | undefined,
 ): (progress: PullProgress) => void {
-  if (terminal)
-    return (progress) =>
-      terminal.write(`\r${bar(progress)}${progress.layersDone === progress.layers ? "\n" : ""}`);
   let lastLogged = 0;
+  let finished = false;
   return (progress) => {
-    if (Date.now() - lastLogged < LOG_EVERY_MS && progress.layersDone < progress.layers) return;
+    const complete = progress.layersDone === progress.layers;
+    if (finished) return;
+    finished = complete;
+    if (terminal) {
+      terminal.write(`\r${bar(progress)}${complete ? "\n" : ""}`);
+      return;
+    }
+    if (!complete && Date.now() - lastLogged < LOG_EVERY_MS) return;
     lastLogged = Date.now();
     log.info({ ...progress, percent: percent(progress) }, `pulling: ${describe(progress)}`);
   };

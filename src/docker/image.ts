@@ -15,7 +15,7 @@ interface PullEvent {
   progressDetail?: { current?: number; total?: number };
 }
 
-const LAYER_DONE = /^(Pull complete|Already exists|Download complete)$/;
+const LAYER_DONE = /^(Pull complete|Already exists)$/;
 
 export async function hasImage(docker: Docker, image: string): Promise<boolean> {
   try {
