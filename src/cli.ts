@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
+import { configureCommand } from "./commands/configure.js";
+import { profilesCommand } from "./commands/profiles.js";
+import { settingsCommand } from "./commands/settings.js";
 import { upCommand } from "./commands/up.js";
 import { EXIT_CODES } from "./errors.js";
 
@@ -19,7 +22,8 @@ const program = new Command("rancher-enroll")
   )
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-for (const command of [upCommand()]) program.addCommand(command.copyInheritedSettings(program));
+for (const command of [upCommand(), configureCommand(), profilesCommand(), settingsCommand()])
+  program.addCommand(command.copyInheritedSettings(program));
 
 try {
   await program.parseAsync();

@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { DEFAULT_PROFILE, PROFILE_VARIABLE } from "../config/profile.js";
+import { withSettingOptions } from "../config/setting-options.js";
+import { SERVER_SETTING_NAMES } from "../config/setting-table.js";
 import { EXIT_CODES, asEnrollError } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
 import { renderJson, renderJsonError, renderText, renderTextError, type Result } from "../output.js";
@@ -27,8 +30,11 @@ export async function runFlow(command: Command, flow: (log: Logger) => Promise<R
 
 /** The options every command that talks to a Rancher server takes. */
 export function withServerOptions(command: Command): Command {
-  return command
-    .option("--url <url>", "Rancher server URL (default: RANCHER_URL)")
-    .option("--access-key <key>", "API access key (default: RANCHER_ACCESS_KEY)")
-    .option("--secret-key <key>", "API secret key; prefer RANCHER_SECRET_KEY, a flag lands in shell history");
+  return withSettingOptions(
+    command.option(
+      "--profile <name>",
+      `named profile [env: ${PROFILE_VARIABLE}, default: ${DEFAULT_PROFILE}]`,
+    ),
+    SERVER_SETTING_NAMES,
+  );
 }

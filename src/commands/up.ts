@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { withSettingOptions } from "../config/setting-options.js";
 import { resolveUpSettings, type UpFlags } from "../config/settings.js";
 import { connectDocker } from "../docker/engine.js";
 import type { Logger } from "../log.js";
@@ -10,20 +11,13 @@ import { up } from "../register/up.js";
 import { runFlow, withServerOptions } from "./run.js";
 
 export function upCommand(): Command {
-  return withServerOptions(new Command("up"))
+  return withSettingOptions(withServerOptions(new Command("up")), [
+    "environment",
+    "labels",
+    "agentIp",
+    "timeout",
+  ])
     .description("register this host in a Rancher environment and wait until it is active")
-    .option(
-      "-e, --environment <name|id>",
-      "target environment (default: RANCHER_ENVIRONMENT, or the only one the key sees)",
-    )
-    .option(
-      "-l, --label <key=value>",
-      "host label, repeatable",
-      (value: string, all: string[]) => [...all, value],
-      [],
-    )
-    .option("--agent-ip <ip>", "IPv4 address the agent registers (CATTLE_AGENT_IP)")
-    .option("--timeout <seconds>", "give up after this many seconds", "600")
     .option("--dry-run", "show what would be done, change nothing")
     .action((flags: UpFlags, command: Command) => runFlow(command, (log) => runUp(flags, log)));
 }

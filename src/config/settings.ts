@@ -1,8 +1,14 @@
-import { EnrollError } from "../errors.js";
-import { parseServerUrl } from "./server-url.js";
-import { parseLabels, parsePositiveSeconds, validateAgentIp } from "./validate.js";
-
-export type OutputFormat = "text" | "json";
+import { ProfileFiles, profilePaths, type Env, type ProfilePaths } from "./profile-files.js";
+import { selectProfile } from "./profile.js";
+import { placesFor, resolveSetting, resolveSettings, type Origin, type Sources } from "./resolve.js";
+import {
+  SERVER_SETTING_NAMES,
+  setting,
+  showValue,
+  UP_SETTING_NAMES,
+  type SettingName,
+  type SettingValue,
+} from "./setting-table.js";
 
 export interface ServerSettings {
   url: string;
@@ -22,6 +28,7 @@ export interface UpSettings {
 
 /** Options as commander hands them over; every field is optional text. */
 export interface ServerFlags {
+  profile?: string;
   url?: string;
   accessKey?: string;
   secretKey?: string;
@@ -35,50 +42,85 @@ export interface UpFlags extends ServerFlags {
   dryRun?: boolean;
 }
 
-export const DEFAULT_TIMEOUT_SECONDS = 600;
+type Warn = (message: string) => void;
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-export function resolveServerSettings(
+/**
+ * Settings by name (see SETTINGS), each from the first of: its flag, its environment variable, the profile
+ * (`--profile`, else RANCHER_PROFILE, else `default`), its fallback. A missing required setting is a usage error.
+ */
+export function resolveNamedSettings<N extends SettingName>(
+  names: readonly N[],
   flags: ServerFlags,
   env: Env,
-  warn: (message: string) => void,
-): ServerSettings {
-  const url = flags.url ?? env.RANCHER_URL;
-  if (!url) throw missing("the Rancher server URL", "--url", "RANCHER_URL");
-  const accessKey = flags.accessKey ?? env.RANCHER_ACCESS_KEY;
-  if (!accessKey) throw missing("the API access key", "--access-key", "RANCHER_ACCESS_KEY");
-  const secretKey = flags.secretKey ?? env.RANCHER_SECRET_KEY;
-  if (!secretKey) throw missing("the API secret key", "--secret-key", "RANCHER_SECRET_KEY");
-  if (flags.secretKey) {
-    warn("--secret-key leaves the secret in shell history and the process list; prefer RANCHER_SECRET_KEY");
-  }
-  const { base, projectHint } = parseServerUrl(url);
-  return { url: base, accessKey, secretKey, ...(projectHint ? { projectHint } : {}) };
+  warn: Warn,
+): { [K in N]: SettingValue<K> } {
+  return resolveSettings(names, settingSources(flags, env, warn));
 }
 
-export function resolveUpSettings(flags: UpFlags, env: Env, warn: (message: string) => void): UpSettings {
-  const environment = flags.environment ?? env.RANCHER_ENVIRONMENT;
-  if (environment !== undefined && environment.trim() === "") {
-    throw new EnrollError(
-      "usage",
-      "the environment is empty",
-      "Give an environment name or id, e.g. --environment Default.",
-    );
-  }
-  const agentIp = flags.agentIp === undefined ? undefined : validateAgentIp(flags.agentIp);
+export function resolveServerSettings(flags: ServerFlags, env: Env, warn: Warn): ServerSettings {
+  return serverSettings(resolveNamedSettings(SERVER_SETTING_NAMES, flags, env, warn));
+}
+
+export function resolveUpSettings(flags: UpFlags, env: Env, warn: Warn): UpSettings {
+  const values = resolveNamedSettings(UP_SETTING_NAMES, flags, env, warn);
   return {
-    server: resolveServerSettings(flags, env, warn),
-    labels: parseLabels(flags.label ?? []),
-    timeoutSeconds: flags.timeout
-      ? parsePositiveSeconds("--timeout", flags.timeout)
-      : DEFAULT_TIMEOUT_SECONDS,
+    server: serverSettings(values),
+    labels: values.labels,
+    timeoutSeconds: values.timeout,
     dryRun: flags.dryRun ?? false,
-    ...(environment ? { environment: environment.trim() } : {}),
-    ...(agentIp ? { agentIp } : {}),
+    ...(values.environment ? { environment: values.environment } : {}),
+    ...(values.agentIp ? { agentIp: values.agentIp } : {}),
   };
 }
 
-function missing(what: string, flag: string, variable: string): EnrollError {
-  return new EnrollError("usage", `${what} is not set`, `Pass ${flag} or set ${variable}.`);
+export interface EffectiveSetting {
+  key: string;
+  /** As shown to people: credentials masked. Absent when no source sets it. */
+  value?: string;
+  origin?: Origin;
+  /** For a setting no source sets: where it could come from, and whether the command needs it. */
+  places?: string[];
+  required?: boolean;
+}
+
+export interface EffectiveSettings {
+  profile: { name: string; chosenBy?: string };
+  files: ProfilePaths;
+  settings: EffectiveSetting[];
+}
+
+/** What a command would use, and where each value comes from; values are checked as a command checks them. */
+export function effectiveSettings(
+  names: readonly SettingName[],
+  flags: ServerFlags,
+  env: Env,
+  warn: Warn,
+): EffectiveSettings {
+  const sources = settingSources(flags, env, warn);
+  const { profile } = sources;
+  const settings = names.map((name): EffectiveSetting => {
+    const item = setting(name);
+    const resolved = resolveSetting(item, sources);
+    if (!resolved) return { key: item.key, places: placesFor(item, profile), required: item.required };
+    return { key: item.key, value: showValue(item, resolved.value), origin: resolved.origin };
+  });
+  return {
+    profile: { name: profile.name, ...(profile.chosenBy ? { chosenBy: profile.chosenBy } : {}) },
+    files: profile.files.paths,
+    settings,
+  };
+}
+
+function settingSources(flags: ServerFlags, env: Env, warn: Warn): Sources {
+  const profile = selectProfile(flags.profile, env, new ProfileFiles(profilePaths(env)));
+  return { flags, env, profile, warn };
+}
+
+function serverSettings({
+  url,
+  accessKey,
+  secretKey,
+}: { [K in "url" | "accessKey" | "secretKey"]: SettingValue<K> }) {
+  const server: ServerSettings = { url: url.base, accessKey, secretKey };
+  return url.projectHint ? { ...server, projectHint: url.projectHint } : server;
 }

@@ -1,0 +1,124 @@
+import { Command } from "commander";
+import { ask, type Question } from "../config/ask.js";
+import { ProfileFiles, profilePaths } from "../config/profile-files.js";
+import type { FileKind } from "../config/profile-parse.js";
+import { chooseProfile, DEFAULT_PROFILE, fileOf, Profile, PROFILE_VARIABLE } from "../config/profile.js";
+import { defaultRancherCliConfig, readRancherCliConfig } from "../config/rancher-cli.js";
+import { fromFlagOrEnv, parseFound, type Sources } from "../config/resolve.js";
+import { withSettingOptions } from "../config/setting-options.js";
+import { SETTING_NAMES, setting, showValue, type SettingName } from "../config/setting-table.js";
+import { EnrollError } from "../errors.js";
+import type { Logger } from "../log.js";
+import { runReport, type Report } from "./report.js";
+
+interface ConfigureFlags {
+  profile?: string;
+  fromEnv?: boolean;
+  importRancherCli?: string | true;
+}
+
+/** What `configure` asks on a terminal, as `aws configure` does. */
+const ASKED: readonly SettingName[] = ["url", "accessKey", "secretKey", "environment"];
+
+export function configureCommand(): Command {
+  return withSettingOptions(new Command("configure"), SETTING_NAMES)
+    .description(
+      "write settings into a profile: from flags, --from-env or --import-rancher-cli; without any, ask on a terminal",
+    )
+    .option(
+      "--profile <name>",
+      `the profile to write [env: ${PROFILE_VARIABLE}, default: ${DEFAULT_PROFILE}]`,
+    )
+    .option(
+      "--from-env",
+      "take the settings' environment variables too (RANCHER_URL, RANCHER_ACCESS_KEY, ...)",
+    )
+    .option(
+      "--import-rancher-cli [file]",
+      "take the settings of a Rancher 1.x CLI configuration (default: ~/.rancher/cli.json)",
+    )
+    .action((flags: ConfigureFlags, command: Command) => runReport(command, (log) => configure(flags, log)));
+}
+
+async function configure(flags: ConfigureFlags, log: Logger): Promise<Report> {
+  const { name } = chooseProfile(flags.profile, process.env);
+  const profile = new Profile(name, undefined, new ProfileFiles(profilePaths(process.env)));
+  let values = givenValues(flags, profile, (message) => log.warn(message));
+  if (values.size === 0) {
+    if (!process.stdin.isTTY) throw nothingGiven(flags);
+    values = await askValues(profile);
+  }
+  return report(profile, save(profile, values));
+}
+
+/** Flags win over environment variables (with --from-env), which win over an imported Rancher CLI file. */
+function givenValues(flags: ConfigureFlags, profile: Profile, warn: (message: string) => void) {
+  const { importRancherCli: cliFile } = flags;
+  const imported = cliFile
+    ? readRancherCliConfig(cliFile === true ? defaultRancherCliConfig(process.env) : cliFile, warn)
+    : undefined;
+  const sources: Sources = { flags, env: flags.fromEnv ? process.env : {}, profile, warn };
+  const values = new Map<SettingName, string>();
+  for (const name of SETTING_NAMES) {
+    const item = setting(name);
+    const found = fromFlagOrEnv(item, sources) ?? imported?.get(name);
+    if (!found) continue;
+    parseFound(item, found);
+    values.set(name, found.text);
+  }
+  return values;
+}
+
+async function askValues(profile: Profile): Promise<Map<SettingName, string>> {
+  const questions = ASKED.map((name): Question => {
+    const item = setting(name);
+    const current = profile.get(item)?.value;
+    const prompt = item.description.replace(/^the (.)/, (_, first: string) => first.toUpperCase());
+    return {
+      prompt,
+      ...(current ? { current: item.credential ? showValue(item, current) : current } : {}),
+      secret: item.credential === "hidden",
+      check: (answer) => item.parse(answer, item.key),
+    };
+  });
+  const answers = await ask(questions, { input: process.stdin, output: process.stderr });
+  return new Map(ASKED.flatMap((name, index) => (answers[index] ? [[name, answers[index]] as const] : [])));
+}
+
+interface Written {
+  path: string;
+  keys: string[];
+}
+
+function save(profile: Profile, values: ReadonlyMap<SettingName, string>): Written[] {
+  const byFile: Record<FileKind, Map<string, string>> = { config: new Map(), credentials: new Map() };
+  for (const [name, text] of values) byFile[fileOf(setting(name))].set(setting(name).key, text);
+  const written: Written[] = [];
+  for (const kind of ["credentials", "config"] as const) {
+    if (byFile[kind].size === 0) continue;
+    profile.files.update(kind, profile.name, byFile[kind]);
+    written.push({ path: profile.files.paths[kind], keys: [...byFile[kind].keys()] });
+  }
+  return written;
+}
+
+function report(profile: Profile, written: Written[]): Report {
+  const what = written.map(({ path, keys }) => `${keys.join(", ")} in ${path}`).join("; ");
+  return {
+    json: { kind: "configured", profile: profile.name, written },
+    text:
+      written.length > 0
+        ? `profile "${profile.name}": wrote ${what}`
+        : `profile "${profile.name}": unchanged`,
+  };
+}
+
+function nothingGiven(flags: ConfigureFlags): EnrollError {
+  const variables = SETTING_NAMES.flatMap((name) => setting(name).env ?? []).join(", ");
+  return new EnrollError(
+    "usage",
+    flags.fromEnv ? `--from-env found none of ${variables} set` : "no setting given to write",
+    "Pass settings as flags (--url URL --environment NAME ...), add --from-env to take " +
+      `${variables}, or --import-rancher-cli; on a terminal, \`rancher-enroll configure\` asks for them.`,
+  );
+}

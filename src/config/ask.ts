@@ -1,0 +1,82 @@
+import { createInterface } from "node:readline";
+import { Writable } from "node:stream";
+import { EnrollError } from "../errors.js";
+
+export interface Question {
+  prompt: string;
+  /** Shown in brackets; an empty answer keeps it. */
+  current?: string;
+  /** Typed characters are not echoed. */
+  secret?: boolean;
+  /** Throws an EnrollError for an answer to ask again. */
+  check?: (answer: string) => void;
+}
+
+export interface Terminal {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+}
+
+/**
+ * Asks each question on a terminal, in raw mode so that readline does the echoing and a secret's echo can be
+ * switched off. Answers are trimmed; an empty answer means "keep the current value" and comes back as "".
+ */
+export async function ask(questions: readonly Question[], { input, output }: Terminal): Promise<string[]> {
+  const echo = new EchoSwitch(output);
+  const readline = createInterface({ input, output: echo, terminal: true });
+  const lines = readline[Symbol.asyncIterator]();
+  const interrupted = new Promise<never>((_, reject) =>
+    readline.once("SIGINT", () =>
+      reject(new EnrollError("usage", "configure interrupted: nothing was written")),
+    ),
+  );
+  const next = async () => {
+    const line = await Promise.race([lines.next(), interrupted]);
+    if (line.done) throw new EnrollError("usage", "input ended before every question was answered");
+    return line.value.trim();
+  };
+  try {
+    const answers: string[] = [];
+    for (const question of questions) answers.push(await askOne(question, readline, echo, next));
+    return answers;
+  } finally {
+    readline.close();
+  }
+}
+
+async function askOne(
+  { prompt, current, secret, check }: Question,
+  readline: ReturnType<typeof createInterface>,
+  echo: EchoSwitch,
+  next: () => Promise<string>,
+): Promise<string> {
+  for (;;) {
+    readline.setPrompt(`${prompt}${current ? ` [${current}]` : ""}: `);
+    readline.prompt();
+    echo.echoing = !secret;
+    const answer = await next().finally(() => (echo.echoing = true));
+    if (secret) echo.write("\n");
+    if (answer === "" || !check) return answer;
+    try {
+      check(answer);
+      return answer;
+    } catch (error) {
+      if (!(error instanceof EnrollError)) throw error;
+      echo.write(`  ${error.message}${error.hint ? `\n  ${error.hint}` : ""}\n`);
+    }
+  }
+}
+
+/** The terminal output, with echo that can be switched off while a secret is typed. */
+class EchoSwitch extends Writable {
+  echoing = true;
+
+  constructor(private readonly target: NodeJS.WritableStream) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    if (this.echoing) this.target.write(chunk);
+    done();
+  }
+}

@@ -1,0 +1,73 @@
+import { EnrollError } from "../errors.js";
+import { ProfileFiles, type Env } from "./profile-files.js";
+import { isProfileName, type FileKind, type ProfileEntry } from "./profile-parse.js";
+import type { Setting } from "./setting-table.js";
+
+export const PROFILE_VARIABLE = "RANCHER_PROFILE";
+export const DEFAULT_PROFILE = "default";
+
+export interface ProfileValue extends ProfileEntry {
+  readonly path: string;
+}
+
+/** The profile a command reads: named by `--profile`, else by RANCHER_PROFILE, else `default`. */
+export class Profile {
+  constructor(
+    readonly name: string,
+    /** `--profile` or RANCHER_PROFILE; undefined for the implicit default, which need not exist. */
+    readonly chosenBy: string | undefined,
+    readonly files: ProfileFiles,
+  ) {}
+
+  /** The setting's value in this profile; an empty value counts as unset. */
+  get(item: Setting<unknown>): ProfileValue | undefined {
+    const file = this.files.read(fileOf(item));
+    const entry = file.profiles.get(this.name)?.get(item.key);
+    return entry && entry.value !== "" ? { ...entry, path: file.path } : undefined;
+  }
+
+  /** The file that would hold the setting. */
+  pathFor(item: Setting<unknown>): string {
+    return this.files.paths[fileOf(item)];
+  }
+}
+
+export function fileOf(item: Setting<unknown>): FileKind {
+  return item.credential ? "credentials" : "config";
+}
+
+/** The profile named by `--profile`, else by RANCHER_PROFILE, else `default`; a named profile must exist. */
+export function selectProfile(flag: string | undefined, env: Env, files: ProfileFiles): Profile {
+  const { name, chosenBy } = chooseProfile(flag, env);
+  const profile = new Profile(name, chosenBy, files);
+  if (chosenBy && !exists(profile)) throw unknownProfile(profile);
+  return profile;
+}
+
+export function chooseProfile(flag: string | undefined, env: Env): { name: string; chosenBy?: string } {
+  const chosenBy = flag !== undefined ? "--profile" : env[PROFILE_VARIABLE] ? PROFILE_VARIABLE : undefined;
+  const name = (flag ?? env[PROFILE_VARIABLE] ?? DEFAULT_PROFILE).trim();
+  if (!isProfileName(name)) {
+    throw new EnrollError(
+      "usage",
+      `invalid profile name "${name}" (from ${chosenBy ?? "the default"})`,
+      "A profile name holds only letters, digits, '-' and '_'.",
+    );
+  }
+  return chosenBy ? { name, chosenBy } : { name };
+}
+
+function exists({ name, files }: Profile): boolean {
+  return files.read("config").profiles.has(name) || files.read("credentials").profiles.has(name);
+}
+
+function unknownProfile({ name, chosenBy, files }: Profile): EnrollError {
+  const known = files.names();
+  const { config, credentials } = files.paths;
+  return new EnrollError(
+    "usage",
+    `profile "${name}" (from ${chosenBy}) is not in ${config} or ${credentials}; ` +
+      (known.length > 0 ? `known profiles: ${known.join(", ")}` : "no profile is defined there"),
+    `Create it with \`rancher-enroll configure --profile ${name}\`, or choose a known profile.`,
+  );
+}

@@ -1,0 +1,159 @@
+import { EnrollError } from "../errors.js";
+import { formatLabels, labelText, parseLabelText } from "./labels.js";
+import { parseServerUrl, type ServerUrl } from "./server-url.js";
+import { parsePositiveSeconds, validateAgentIp } from "./validate.js";
+
+/**
+ * One setting and every place it can come from: a flag, an environment variable, a key of a profile (in the
+ * credentials file for credentials, in the config file otherwise), a fallback. Values arrive as text from every
+ * source and are parsed by the same function.
+ */
+export interface Setting<T> {
+  /** Long flag; commander keeps its value under the camelCase of its name (`--agent-ip`: `agentIp`). */
+  readonly flag: string;
+  readonly shortFlag?: string;
+  readonly argument: string;
+  /** Names the setting in messages: "<description> is not set". */
+  readonly description: string;
+  readonly help: string;
+  readonly env?: string;
+  /** Its key in a profile section. */
+  readonly key: string;
+  /** Kept in the credentials file and masked when shown: "masked" shows the last characters, "hidden" none. */
+  readonly credential?: "masked" | "hidden";
+  /** Required settings without a fallback stop a command when no source sets them. */
+  readonly required: boolean;
+  readonly fallback?: T;
+  /** A repeatable flag's values, as the text a profile would hold. */
+  joinFlagValues?(values: readonly string[]): string;
+  /** `name` is where the text came from (a flag, a variable, a profile key), for error messages. */
+  parse(text: string, name: string): T;
+  show?(value: T): string;
+}
+
+export const SETTINGS = {
+  url: {
+    flag: "--url",
+    argument: "<url>",
+    description: "the Rancher server URL",
+    help: "Rancher server URL, any form copied from the UI",
+    env: "RANCHER_URL",
+    key: "url",
+    required: true,
+    parse: (text: string) => parseServerUrl(text),
+    show: ({ base, projectHint }: ServerUrl) => (projectHint ? `${base} (environment ${projectHint})` : base),
+  },
+  accessKey: {
+    flag: "--access-key",
+    argument: "<key>",
+    description: "the API access key",
+    help: "API access key",
+    env: "RANCHER_ACCESS_KEY",
+    key: "access_key",
+    credential: "masked",
+    required: true,
+    parse: (text: string) => text,
+  },
+  secretKey: {
+    flag: "--secret-key",
+    argument: "<key>",
+    description: "the API secret key",
+    help: "API secret key; a flag lands in shell history, prefer the variable or a profile",
+    env: "RANCHER_SECRET_KEY",
+    key: "secret_key",
+    credential: "hidden",
+    required: true,
+    parse: (text: string) => text,
+  },
+  environment: {
+    flag: "--environment",
+    shortFlag: "-e",
+    argument: "<name|id>",
+    description: "the target environment",
+    help: "target environment, by name or id (default: the only one the key sees)",
+    env: "RANCHER_ENVIRONMENT",
+    key: "environment",
+    required: false,
+    parse: parseEnvironment,
+  },
+  labels: {
+    flag: "--label",
+    shortFlag: "-l",
+    argument: "<key=value>",
+    description: "the host labels",
+    help: "host label, repeatable; flags replace the profile's labels",
+    key: "labels",
+    required: true,
+    fallback: {},
+    joinFlagValues: labelText,
+    parse: (text: string) => parseLabelText(text),
+    show: (labels: Record<string, string>) => formatLabels(labels) || "none",
+  },
+  agentIp: {
+    flag: "--agent-ip",
+    argument: "<ip>",
+    description: "the agent IP address",
+    help: "IPv4 address the agent registers (CATTLE_AGENT_IP)",
+    key: "agent_ip",
+    required: false,
+    parse: (text: string) => validateAgentIp(text.trim()),
+  },
+  timeout: {
+    flag: "--timeout",
+    argument: "<seconds>",
+    description: "the timeout",
+    help: "give up after this many seconds",
+    key: "timeout",
+    required: true,
+    fallback: 600,
+    parse: (text: string, name: string) => parsePositiveSeconds(name, text),
+  },
+} satisfies Record<string, Setting<unknown>>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** The value a setting resolves to: possibly undefined unless it is required or has a fallback. */
+export type SettingValue<N extends SettingName> = (typeof SETTINGS)[N] extends { required: true }
+  ? ReturnType<(typeof SETTINGS)[N]["parse"]>
+  : ReturnType<(typeof SETTINGS)[N]["parse"]> | undefined;
+
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+export const SERVER_SETTING_NAMES = ["url", "accessKey", "secretKey"] as const satisfies SettingName[];
+export const UP_SETTING_NAMES = [
+  ...SERVER_SETTING_NAMES,
+  "environment",
+  "labels",
+  "agentIp",
+  "timeout",
+] as const satisfies SettingName[];
+
+/** Every setting through one type, for code that treats them alike. */
+export function setting(name: SettingName): Setting<unknown> {
+  return SETTINGS[name] as Setting<unknown>;
+}
+
+/** The key under which commander hands over a flag's value. */
+export function flagAttribute(flag: string): string {
+  return flag.replace(/^--/, "").replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+export function showValue(item: Setting<unknown>, value: unknown): string {
+  if (item.credential) return mask(String(value), item.credential);
+  return item.show ? item.show(value) : String(value);
+}
+
+function mask(secret: string, how: "masked" | "hidden"): string {
+  return how === "masked" && secret.length > 8 ? `****${secret.slice(-4)}` : "****";
+}
+
+function parseEnvironment(text: string): string {
+  const environment = text.trim();
+  if (environment === "") {
+    throw new EnrollError(
+      "usage",
+      "the environment is empty",
+      "Give an environment name or id, e.g. --environment Default.",
+    );
+  }
+  return environment;
+}

@@ -1,0 +1,318 @@
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import type { Origin } from "../../src/config/resolve.js";
+import { SETTING_NAMES, SETTINGS, type SettingName } from "../../src/config/setting-table.js";
+import { effectiveSettings, resolveServerSettings, resolveUpSettings } from "../../src/config/settings.js";
+import { EnrollError } from "../../src/errors.js";
+import { profileFixture, removeProfileFixtures } from "./config-fixtures.js";
+
+after(removeProfileFixtures);
+
+/** No profile files at all: the variables point into an empty directory. */
+const noProfiles = profileFixture().env;
+const env = {
+  ...noProfiles,
+  RANCHER_URL: "http://srv:8080/v2-beta",
+  RANCHER_ACCESS_KEY: "AK",
+  RANCHER_SECRET_KEY: "SK",
+};
+const quiet = () => undefined;
+
+const usageError = (message: RegExp) => (error: unknown) =>
+  error instanceof EnrollError && error.kind === "usage" && message.test(error.message);
+
+describe("settings without profiles", () => {
+  test("flags win over the environment variables of Rancher's CLI", () => {
+    const settings = resolveUpSettings(
+      { url: "http://other:9000", accessKey: "FLAGAK" },
+      { ...env, RANCHER_ENVIRONMENT: "Prod" },
+      quiet,
+    );
+    assert.equal(settings.server.url, "http://other:9000");
+    assert.equal(settings.server.accessKey, "FLAGAK");
+    assert.equal(settings.server.secretKey, "SK");
+    assert.equal(settings.environment, "Prod");
+    assert.equal(settings.timeoutSeconds, 600);
+    assert.deepEqual(settings.labels, {});
+  });
+
+  test("a secret key given as a flag is accepted with a warning", () => {
+    const warnings: string[] = [];
+    resolveUpSettings({ secretKey: "FLAGSK" }, env, (message) => warnings.push(message));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /shell history/);
+    assert.doesNotMatch(warnings[0]!, /FLAGSK/);
+  });
+
+  test("bad input is a usage error naming the setting", () => {
+    const cases: [object, Record<string, string>, RegExp][] = [
+      [{}, noProfiles, /server URL is not set/],
+      [{}, { ...noProfiles, RANCHER_URL: "http://srv" }, /access key is not set/],
+      [{}, { ...noProfiles, RANCHER_URL: "http://srv", RANCHER_ACCESS_KEY: "a" }, /secret key is not set/],
+      [{ environment: " " }, env, /environment is empty/],
+      [{ timeout: "ten" }, env, /--timeout must be a positive number/],
+      [{ timeout: "0" }, env, /--timeout must be a positive number/],
+      [{ label: ["novalue"] }, env, /invalid label "novalue": it has no '='/],
+      [{ label: ["bad key=x"] }, env, /invalid label "bad key=x"/],
+      [{ label: ["a=1", "a=2"] }, env, /given twice/],
+      [{ agentIp: "10.0.0" }, env, /not a dotted IPv4/],
+      [{ agentIp: "127.0.0.5" }, env, /loopback/],
+      [{ agentIp: "0.0.0.0" }, env, /not a host address/],
+      [{ agentIp: "255.255.255.255" }, env, /not a host address/],
+      [{ profile: "a b" }, env, /invalid profile name "a b"/],
+    ];
+    for (const [flags, environment, message] of cases) {
+      assert.throws(() => resolveUpSettings(flags, environment, quiet), usageError(message), String(message));
+    }
+  });
+
+  test("labels keep their values verbatim, '=', '&' and '%' included", () => {
+    const settings = resolveUpSettings(
+      { label: ["role=web", "io.example/tier=a=b c", "q=x&y%z"] },
+      env,
+      quiet,
+    );
+    assert.deepEqual(settings.labels, { role: "web", "io.example/tier": "a=b c", q: "x&y%z" });
+  });
+
+  test("a missing setting names every place it could come from", () => {
+    assert.throws(
+      () => resolveServerSettings({}, { ...noProfiles, RANCHER_URL: "http://srv" }, quiet),
+      (error: unknown) =>
+        error instanceof EnrollError &&
+        error.message === "the API access key is not set" &&
+        error.hint ===
+          `Pass --access-key, set RANCHER_ACCESS_KEY or set access_key in profile "default" of ` +
+            `${noProfiles.RANCHER_ENROLL_CREDENTIALS_FILE} (\`rancher-enroll configure\` writes profiles).`,
+    );
+  });
+});
+
+describe("precedence: flags, then environment variables, then the profile, then defaults", () => {
+  /** Three valid texts per setting: for the flag, the variable and the profile. Adding a setting needs its own. */
+  const SAMPLES: Record<SettingName, [string, string, string]> = {
+    url: ["http://flag:1", "http://env:2", "http://profile:3"],
+    accessKey: ["flag-access", "env-access", "profile-access"],
+    secretKey: ["flag-secret", "env-secret", "profile-secret"],
+    environment: ["FlagEnv", "EnvEnv", "ProfileEnv"],
+    labels: ["a=flag", "a=env", "a=profile"],
+    agentIp: ["10.0.0.1", "10.0.0.2", "10.0.0.3"],
+    timeout: ["11", "22", "33"],
+  };
+  const setting = (name: SettingName) =>
+    SETTINGS[name] as { flag: string; env?: string; key: string; credential?: string };
+  const attribute = (name: SettingName) => (name === "labels" ? "label" : name);
+
+  function profileFiles() {
+    const lines = (credential: boolean) =>
+      SETTING_NAMES.filter((name) => Boolean(setting(name).credential) === credential).map(
+        (name) => `${setting(name).key} = ${SAMPLES[name][2]}`,
+      );
+    return profileFixture({
+      config: ["[profile p]", ...lines(false)].join("\n"),
+      credentials: ["[p]", ...lines(true)].join("\n"),
+    });
+  }
+
+  function originOf(
+    name: SettingName,
+    flags: object,
+    environment: Record<string, string>,
+  ): Origin | undefined {
+    const report = effectiveSettings([name], { profile: "p", ...flags }, environment, quiet);
+    return report.settings[0]?.origin;
+  }
+
+  for (const name of SETTING_NAMES) {
+    test(name, () => {
+      const { env: files } = profileFiles();
+      const item = setting(name);
+      const [flagText, envText] = SAMPLES[name];
+      const flags = { [attribute(name)]: name === "labels" ? [flagText] : flagText };
+      const variables = item.env ? { ...files, [item.env]: envText } : files;
+
+      assert.deepEqual(originOf(name, flags, variables), { source: "flag", flag: item.flag });
+      if (item.env) assert.deepEqual(originOf(name, {}, variables), { source: "env", variable: item.env });
+      assert.deepEqual(originOf(name, {}, files), {
+        source: "profile",
+        profile: "p",
+        key: item.key,
+        path: item.credential ? files.RANCHER_ENROLL_CREDENTIALS_FILE : files.RANCHER_ENROLL_CONFIG_FILE,
+        line:
+          SETTING_NAMES.filter(
+            (other) => Boolean(setting(other).credential) === Boolean(item.credential),
+          ).indexOf(name) + 2,
+      });
+      const fallback = effectiveSettings([name], {}, profileFixture().env, quiet).settings[0];
+      assert.deepEqual(fallback?.origin, "fallback" in item ? { source: "default" } : undefined);
+    });
+  }
+
+  test("the values themselves follow the same order", () => {
+    const { env: files } = profileFiles();
+    const fromProfile = resolveUpSettings({ profile: "p" }, files, quiet);
+    assert.deepEqual(fromProfile, {
+      server: { url: "http://profile:3", accessKey: "profile-access", secretKey: "profile-secret" },
+      environment: "ProfileEnv",
+      labels: { a: "profile" },
+      agentIp: "10.0.0.3",
+      timeoutSeconds: 33,
+      dryRun: false,
+    });
+    const mixed = resolveUpSettings(
+      { profile: "p", timeout: "11", label: ["b=flag"] },
+      { ...files, RANCHER_URL: "http://env:2/v2-beta/projects/1a7" },
+      quiet,
+    );
+    assert.equal(mixed.server.url, "http://env:2");
+    assert.equal(mixed.server.projectHint, "1a7");
+    assert.equal(mixed.server.accessKey, "profile-access");
+    assert.equal(mixed.timeoutSeconds, 11);
+    assert.deepEqual(mixed.labels, { b: "flag" }, "flag labels replace the profile's");
+  });
+
+  test("an empty environment variable counts as unset", () => {
+    const { env: files } = profileFiles();
+    const settings = resolveServerSettings({ profile: "p" }, { ...files, RANCHER_URL: "" }, quiet);
+    assert.equal(settings.url, "http://profile:3");
+  });
+});
+
+describe("choosing the profile", () => {
+  const fixture = profileFixture({
+    config:
+      "[default]\nurl = http://default:1\n\n[profile prod]\nurl = http://prod:2\n[staging]\nurl = http://staging:3\n",
+    credentials: "[default]\naccess_key = d\nsecret_key = d\n[prod]\naccess_key = p\nsecret_key = p\n",
+  });
+  const url = (flags: object, variables: Record<string, string> = {}) =>
+    resolveServerSettings(flags, { ...fixture.env, ...variables }, quiet).url;
+
+  test("default without a choice, RANCHER_PROFILE, then --profile over RANCHER_PROFILE", () => {
+    assert.equal(url({}), "http://default:1");
+    assert.equal(url({}, { RANCHER_PROFILE: "prod" }), "http://prod:2");
+    assert.equal(url({ profile: "prod" }, { RANCHER_PROFILE: "staging" }), "http://prod:2");
+    assert.equal(
+      resolveServerSettings({ profile: "prod" }, fixture.env, quiet).accessKey,
+      "p",
+      "config and credentials sections of one profile combine",
+    );
+  });
+
+  test("the config file's sections may be [NAME] or [profile NAME]", () => {
+    assert.equal(
+      effectiveSettings(["url"], { profile: "staging" }, fixture.env, quiet).settings[0]?.value,
+      "http://staging:3",
+    );
+  });
+
+  test("an unknown profile is an error listing the known ones", () => {
+    for (const [flags, variables, by] of [
+      [{ profile: "nope" }, {}, "--profile"],
+      [{}, { RANCHER_PROFILE: "nope" }, "RANCHER_PROFILE"],
+    ] as const) {
+      assert.throws(
+        () => resolveServerSettings(flags, { ...fixture.env, ...variables }, quiet),
+        usageError(
+          new RegExp(
+            `^profile "nope" \\(from ${by}\\) is not in .*; known profiles: default, prod, staging$`,
+          ),
+        ),
+      );
+    }
+  });
+
+  test("the default profile need not exist", () => {
+    const settings = resolveServerSettings({}, env, quiet);
+    assert.equal(settings.url, "http://srv:8080");
+  });
+
+  test("a variable overriding a chosen profile's value is warned about, without values", () => {
+    const warnings: string[] = [];
+    const settings = resolveServerSettings(
+      { profile: "prod" },
+      { ...fixture.env, RANCHER_URL: "http://elsewhere:9" },
+      (message) => warnings.push(message),
+    );
+    assert.equal(settings.url, "http://elsewhere:9");
+    assert.deepEqual(warnings, ['RANCHER_URL overrides url of profile "prod" (chosen by --profile)']);
+  });
+
+  test("a bad value in a profile names the file and line", () => {
+    const { env: files, config } = profileFixture({ config: "[default]\n\ntimeout = soon\n" });
+    assert.throws(
+      () => resolveUpSettings({}, { ...env, ...files }, quiet),
+      usageError(
+        new RegExp(
+          `^timeout must be a positive number of seconds, got "soon" \\(from profile "default", ${config} line 3\\)$`,
+        ),
+      ),
+    );
+  });
+});
+
+describe("the credentials file", () => {
+  const credentials = "[default]\naccess_key = AK-FROM-FILE\nsecret_key = SK-FROM-FILE\n";
+
+  test("is refused when group or others may read it, naming the file and the fix", () => {
+    const fixture = profileFixture({ credentials }, 0o640);
+    assert.throws(
+      () => resolveServerSettings({}, { ...fixture.env, RANCHER_URL: "http://srv" }, quiet),
+      (error: unknown) =>
+        error instanceof EnrollError &&
+        error.kind === "usage" &&
+        error.message ===
+          `the credentials file ${fixture.credentials} is accessible by group or others (mode 0640); refusing to use it` &&
+        error.hint!.includes(`chmod 600 ${fixture.credentials}`),
+    );
+  });
+
+  test("is not read when flags or variables give the keys", () => {
+    const fixture = profileFixture({ credentials }, 0o644);
+    const settings = resolveServerSettings({}, { ...env, ...fixture.env }, quiet);
+    assert.equal(settings.secretKey, "SK");
+  });
+
+  test("effective settings mask the keys and say where each came from", () => {
+    const fixture = profileFixture({
+      credentials: "[default]\naccess_key = ABCDEFGHIJKL\nsecret_key = s3cr3t-value\n",
+    });
+    const report = effectiveSettings(
+      ["url", "accessKey", "secretKey", "timeout"],
+      {},
+      { ...fixture.env, RANCHER_URL: "http://srv:8080/v2-beta/projects/1a5" },
+      quiet,
+    );
+    assert.deepEqual(report.profile, { name: "default" });
+    assert.deepEqual(report.settings, [
+      {
+        key: "url",
+        value: "http://srv:8080 (environment 1a5)",
+        origin: { source: "env", variable: "RANCHER_URL" },
+      },
+      {
+        key: "access_key",
+        value: "****IJKL",
+        origin: {
+          source: "profile",
+          profile: "default",
+          key: "access_key",
+          path: fixture.credentials,
+          line: 2,
+        },
+      },
+      {
+        key: "secret_key",
+        value: "****",
+        origin: {
+          source: "profile",
+          profile: "default",
+          key: "secret_key",
+          path: fixture.credentials,
+          line: 3,
+        },
+      },
+      { key: "timeout", value: "600", origin: { source: "default" } },
+    ]);
+    assert.ok(!JSON.stringify(report).includes("s3cr3t"));
+  });
+});
