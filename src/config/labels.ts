@@ -15,14 +15,14 @@ export function parseLabelText(text: string): Record<string, string> {
 }
 
 export function labelText(pairs: readonly string[]): string {
-  return pairs.map(escape).join(SEPARATOR);
+  return pairs.map(escapePair).join(SEPARATOR);
 }
 
 export function formatLabels(labels: Readonly<Record<string, string>>): string {
   return labelText(Object.entries(labels).map(([key, value]) => `${key}=${value}`));
 }
 
-const escape = (pair: string) =>
+const escapePair = (pair: string) =>
   pair.replace(/[%&]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 function decode(pair: string): string {

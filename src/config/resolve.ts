@@ -117,19 +117,11 @@ export function describeOrigin(origin: Origin): string {
   }
 }
 
+/** The name a value goes by where it was set, for the parser's messages. */
 function originName(origin: Origin): string {
-  switch (origin.source) {
-    case "flag":
-      return origin.flag;
-    case "env":
-      return origin.variable;
-    case "profile":
-      return origin.key;
-    case "rancher-cli":
-      return origin.field;
-    case "default":
-      return "default";
-  }
+  if (origin.source === "profile") return origin.key;
+  if (origin.source === "rancher-cli") return origin.field;
+  return describeOrigin(origin);
 }
 
 /** Every place the setting could come from, in order of precedence. */
