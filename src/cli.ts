@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
+import { commanderOutput } from "./commander-output.js";
 import { configureCommand } from "./commands/configure.js";
+import { downCommand } from "./commands/down.js";
+import { prepareCommand } from "./commands/prepare.js";
 import { profilesCommand } from "./commands/profiles.js";
 import { settingsCommand } from "./commands/settings.js";
+import { statusCommand } from "./commands/status.js";
 import { upCommand } from "./commands/up.js";
 import { EXIT_CODES } from "./errors.js";
-
-const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+import { version } from "./version.js";
 
 const program = new Command("rancher-enroll")
   .description("Enroll this machine into Rancher and confirm it is an active host.")
@@ -21,13 +23,26 @@ const program = new Command("rancher-enroll")
       .default("info"),
   )
   .exitOverride()
-  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-for (const command of [upCommand(), configureCommand(), profilesCommand(), settingsCommand()])
+  .configureOutput(commanderOutput);
+for (const command of [
+  upCommand(),
+  statusCommand(),
+  downCommand(),
+  prepareCommand(),
+  configureCommand(),
+  profilesCommand(),
+  settingsCommand(),
+])
   program.addCommand(command.copyInheritedSettings(program));
 
-try {
-  await program.parseAsync();
-} catch (error) {
-  if (!(error instanceof CommanderError)) throw error;
-  process.exitCode = error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync();
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    process.exitCode = error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+  }
 }
+
+// Not a top-level await: the single executable is a CommonJS bundle.
+void main();

@@ -1,5 +1,4 @@
-import { pino, type Logger } from "pino";
-import pretty from "pino-pretty";
+import type { Logger } from "pino";
 
 export type { Logger };
 
@@ -19,10 +18,16 @@ const REDACTED_PATHS = [
   "*.authorization",
 ];
 
-/** Logs always go to stderr so that stdout carries only the result. */
-export function createLogger(options: LogOptions): Logger {
+/**
+ * Logs always go to stderr so that stdout carries only the result, written synchronously in this thread (no
+ * worker-thread transport: the single executable has no files to start one from). pino is loaded on first use
+ * so that `--help` and `--version` do not pay for it.
+ */
+export async function createLogger(options: LogOptions): Promise<Logger> {
+  const { pino } = await import("pino");
   const base = { level: options.level, base: undefined, redact: { paths: REDACTED_PATHS, censor: "***" } };
   if (!options.pretty) return pino(base, pino.destination({ dest: 2, sync: true }));
+  const { default: pretty } = await import("pino-pretty");
   const stream = pretty({ destination: 2, sync: true, ignore: "pid,hostname", translateTime: "HH:MM:ss" });
   return pino(base, stream);
 }

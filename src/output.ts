@@ -1,7 +1,7 @@
 import type { EnrollError } from "./errors.js";
-import type { UpPlan, UpResult } from "./register/result.js";
+import type { DownResult, PrepareResult, StatusResult, UpPlan, UpResult } from "./register/result.js";
 
-export type Result = UpResult | UpPlan;
+export type Result = UpResult | UpPlan | StatusResult | DownResult | PrepareResult;
 
 /** One JSON object on stdout: what scripts parse. */
 export function renderJson(result: Result): string {
@@ -21,6 +21,20 @@ export function renderJsonError(error: EnrollError): string {
 }
 
 export function renderText(result: Result): string {
+  switch (result.kind) {
+    case "enrolled":
+    case "plan":
+      return renderUp(result);
+    case "status":
+      return renderStatus(result);
+    case "down":
+      return renderDown(result);
+    case "prepare":
+      return renderPrepare(result);
+  }
+}
+
+function renderUp(result: UpResult | UpPlan): string {
   const server = `${result.server.url}${result.server.version ? ` (Rancher ${result.server.version})` : ""}`;
   const where = `environment ${result.environment.name} (${result.environment.id}) on ${server}`;
   if (result.kind === "enrolled") {
@@ -46,4 +60,41 @@ export function renderText(result: Result): string {
 
 export function renderTextError(error: EnrollError): string {
   return `error: ${error.message}${error.hint ? `\n  ${error.hint}` : ""}`;
+}
+
+function renderStatus(result: StatusResult): string {
+  if (!result.enrolled) return "not enrolled";
+  const { enrollment, host, agent } = result;
+  const where = enrollment
+    ? ` in environment ${enrollment.environment.name} (${enrollment.environment.id}) of ${enrollment.server}`
+    : "";
+  const hostLine = host ? `host ${host.id} (${host.hostname}) is ${host.state}` : "no confirmed host";
+  const agentLine = agent.present
+    ? `agent ${agent.running ? `running since ${agent.startedAt}` : "stopped"} (${agent.image})`
+    : "no agent container";
+  const lines = [`enrolled${where}: ${hostLine}; ${agentLine}`];
+  if (!result.healthy) lines.push(...result.problems.map((problem) => `  unhealthy: ${problem}`));
+  return lines.join("\n");
+}
+
+function renderDown(result: DownResult): string {
+  if (!result.changed) return "not enrolled: nothing to do";
+  const parts = [
+    result.removedHosts.length
+      ? `removed host ${result.removedHosts.join(", ")} from the server`
+      : "no host to remove on the server",
+    result.removedContainers.length ? `removed ${result.removedContainers.join(", ")}` : "",
+    result.purged.length ? `purged ${result.purged.join(", ")}` : "",
+  ];
+  return parts.filter(Boolean).join("; ");
+}
+
+function renderPrepare(result: PrepareResult): string {
+  const image = result.image
+    ? `agent image ${result.image} ${result.imagePulled ? "pulled" : "already present"}`
+    : "";
+  const clean = result.purged.length
+    ? `removed ${[...result.removedContainers, ...result.purged].join(", ")}`
+    : "";
+  return [image, clean].filter(Boolean).join("; ") || "nothing to do";
 }

@@ -14,11 +14,11 @@ interface GlobalFlags {
 /** Runs one flow and turns its result or error into stdout, stderr and the exit code. */
 export async function runFlow(command: Command, flow: (log: Logger) => Promise<Result>): Promise<void> {
   const { output, logLevel } = command.optsWithGlobals<GlobalFlags>();
-  const log = createLogger({ level: logLevel, pretty: Boolean(process.stderr.isTTY) });
+  const log = await createLogger({ level: logLevel, pretty: Boolean(process.stderr.isTTY) });
   try {
     const result = await flow(log);
     process.stdout.write(`${output === "json" ? renderJson(result) : renderText(result)}\n`);
-    process.exitCode = EXIT_CODES.ok;
+    process.exitCode = "exitCode" in result ? result.exitCode : EXIT_CODES.ok;
   } catch (caught) {
     const error = asEnrollError(caught);
     log.debug({ err: error.cause ?? error }, "failure detail");

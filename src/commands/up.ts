@@ -1,13 +1,10 @@
 import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
 import { resolveUpSettings, type UpFlags } from "../config/settings.js";
-import { connectDocker } from "../docker/engine.js";
 import type { Logger } from "../log.js";
 import { pullProgressReporter } from "../progress.js";
-import { CattleApi } from "../rancher/cattle.js";
-import { ApiClient } from "../rancher/http.js";
 import { localHostnames } from "../register/local-host.js";
-import { up } from "../register/up.js";
+import { dockerClient, enrollmentStore, rancherClient } from "./clients.js";
 import { runFlow, withServerOptions } from "./run.js";
 
 export function upCommand(): Command {
@@ -22,13 +19,14 @@ export function upCommand(): Command {
     .action((flags: UpFlags, command: Command) => runFlow(command, (log) => runUp(flags, log)));
 }
 
-function runUp(flags: UpFlags, log: Logger) {
+async function runUp(flags: UpFlags, log: Logger) {
+  const { up } = await import("../register/up.js");
   const settings = resolveUpSettings(flags, process.env, (message) => log.warn(message));
-  const http = new ApiClient(settings.server.url, settings.server, log);
   return up({
     settings,
-    rancher: new CattleApi(http, log, settings.server.projectHint),
-    docker: connectDocker(),
+    rancher: await rancherClient(settings.server, log),
+    docker: await dockerClient(),
+    store: enrollmentStore(),
     log,
     env: process.env,
     hostnames: localHostnames,

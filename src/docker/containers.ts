@@ -30,3 +30,43 @@ function splitOnce(text: string, separator: string): [string, string] {
   const at = text.indexOf(separator);
   return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + separator.length)];
 }
+
+export async function stopContainer(docker: Docker, name: string): Promise<void> {
+  try {
+    await docker.getContainer(name).stop({ t: 10 });
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== 304 && !isNotFound(error)) throw dockerError(`cannot stop container ${name}`, error);
+  }
+}
+
+/** Removes the containers (running or not) and answers the names that existed. */
+export function removeContainers(docker: Docker, names: string[]): Promise<string[]> {
+  return removeExisting("container", names, (name) => docker.getContainer(name).remove({ force: true }));
+}
+
+/** Removes the volumes and answers the names that existed. */
+export function removeVolumes(docker: Docker, names: string[]): Promise<string[]> {
+  return removeExisting("volume", names, (name) => docker.getVolume(name).remove());
+}
+
+async function removeExisting(what: string, names: string[], remove: (name: string) => Promise<unknown>) {
+  const removed: string[] = [];
+  for (const name of names) {
+    try {
+      await remove(name);
+      removed.push(name);
+    } catch (error) {
+      if (!isNotFound(error)) throw dockerError(`cannot remove ${what} ${name}`, error);
+    }
+  }
+  return removed;
+}
+
+/** The ids of the containers, running or not, that carry `label=value`. */
+export async function containersLabelled(docker: Docker, label: string, value: string): Promise<string[]> {
+  const found = await docker
+    .listContainers({ all: true, filters: { label: [`${label}=${value}`] } })
+    .catch((error: unknown) => Promise.reject(dockerError("cannot list containers", error)));
+  return found.map((container) => container.Id);
+}

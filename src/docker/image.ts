@@ -68,3 +68,11 @@ function summarise(layers: { current: number; total: number; done: boolean }[]):
     totalBytes: layers.reduce((sum, l) => sum + l.total, 0),
   };
 }
+
+/** Local images whose name matches one of the patterns (Docker's reference filter), as `name:tag`. */
+export async function localImagesNamed(docker: Docker, patterns: string[]): Promise<string[]> {
+  const images = await docker
+    .listImages({ filters: { reference: patterns } })
+    .catch((error: unknown) => Promise.reject(dockerError("cannot list images", error)));
+  return images.flatMap((image) => image.RepoTags ?? []).filter((tag) => !tag.endsWith("<none>"));
+}

@@ -7,6 +7,7 @@ import { dockerError } from "./engine.js";
 /** A container that runs to completion, like `docker run --rm` without relying on daemon-side AutoRemove. */
 export interface OneShotSpec {
   image: string;
+  entrypoint?: string[];
   cmd: string[];
   env: string[];
   binds: string[];
@@ -33,6 +34,7 @@ export async function runToCompletion(
   const container = await docker
     .createContainer({
       Image: spec.image,
+      ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
       Cmd: spec.cmd,
       Env: spec.env,
       Labels: spec.labels,

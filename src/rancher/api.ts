@@ -22,6 +22,8 @@ export interface HostRecord {
   state: string;
   agentState: string | null;
   agentIpAddress: string | null;
+  /** The agent the host belongs to: one per machine key, it outlives host records deleted on the server. */
+  agentId: string | null;
   labels: Record<string, string>;
   created: string;
   transitioningMessage: string | null;
@@ -35,6 +37,10 @@ export interface RancherApi {
   findRegistration(target: Target): Promise<Registration | undefined>;
   createRegistration(target: Target, deadline: Deadline): Promise<Registration>;
   listHosts(target: Target): Promise<HostRecord[]>;
+  /** The host, or undefined when the server no longer has it (removed or purged). */
+  getHost(target: Target, id: string): Promise<HostRecord | undefined>;
+  /** Takes the host out of the target the way the server allows, and waits until it is gone. */
+  removeHost(target: Target, id: string, deadline: Deadline): Promise<void>;
 }
 
 /** Ready as Rancher itself means it, whichever API version folded the agent's state into `state`. */

@@ -27,11 +27,18 @@ interface TokenResource {
   command?: string | null;
 }
 
-type HostResource = Partial<HostRecord> & { id: string; createdTS?: number };
+type HostResource = Partial<HostRecord> & {
+  id: string;
+  createdTS?: number;
+  links?: { self?: string };
+  actions?: { deactivate?: string; remove?: string };
+};
 
 const API = "v2-beta";
 const PROJECT_ID = /^1a\d+$/;
 const TOKEN_POLL_MS = 1000;
+const HOST_POLL_MS = 1000;
+const GONE = new Set(["removed", "purging", "purged"]);
 const HOSTS_PAGE_SIZE = "1000";
 
 export class CattleApi implements RancherApi {
@@ -115,6 +122,43 @@ export class CattleApi implements RancherApi {
     return hosts;
   }
 
+  async getHost(target: Target, id: string): Promise<HostRecord | undefined> {
+    const host = await this.hostResource(target, id);
+    return host && toHost(host);
+  }
+
+  /** Rancher refuses to remove an active host: deactivate, wait until removal is offered, remove, wait. */
+  async removeHost(target: Target, id: string, deadline: Deadline): Promise<void> {
+    const host = await this.hostResource(target, id);
+    if (host?.actions?.deactivate) await this.http.post(host.actions.deactivate);
+    const removeLink = await deadline.poll(
+      HOST_POLL_MS,
+      async () => {
+        const current = await this.hostResource(target, id);
+        return current ? current.actions?.remove : null;
+      },
+      () => `host ${id} did not become inactive, so the server does not allow removing it`,
+    );
+    if (!removeLink) return;
+    await this.http.post(removeLink);
+    await deadline.poll(
+      HOST_POLL_MS,
+      async () => ((await this.hostResource(target, id)) ? undefined : true),
+      () => `host ${id} was not removed`,
+    );
+  }
+
+  /** The host's resource, undefined once removed: removed resources stay readable by id for a while. */
+  private async hostResource(target: Target, id: string): Promise<HostResource | undefined> {
+    try {
+      const host = await this.http.get<HostResource>(`${API}/projects/${target.id}/hosts/${id}`);
+      return GONE.has(host.state ?? "") ? undefined : host;
+    } catch (error) {
+      if (error instanceof EnrollError && error.kind === "not-found") return undefined;
+      throw error;
+    }
+  }
+
   private async projectById(id: string): Promise<Target> {
     try {
       return toTarget(await this.http.get<ProjectResource>(`${API}/projects/${id}`));
@@ -165,6 +209,7 @@ function toHost(host: HostResource): HostRecord {
     state: host.state ?? "unknown",
     agentState: host.agentState ?? null,
     agentIpAddress: host.agentIpAddress ?? null,
+    agentId: host.agentId ?? null,
     labels: host.labels ?? {},
     created: host.created ?? new Date(host.createdTS ?? 0).toISOString(),
     transitioningMessage: host.transitioningMessage ?? null,

@@ -8,6 +8,10 @@ export interface HostEvidence {
   agentIp?: string;
   /** The environment's hosts just before launch, by id. */
   before: ReadonlyMap<string, HostRecord>;
+  /** The agent of the host confirmed by an earlier run: one per machine key, so any of its hosts is ours. */
+  knownAgentId?: string;
+  /** When an earlier run launched the agent without confirming a host (it was interrupted). */
+  unconfirmedLaunchAt?: string;
 }
 
 export interface HostMatch {
@@ -15,16 +19,29 @@ export interface HostMatch {
   why: string;
 }
 
+/** Server and machine clocks are meant to be in sync (Rancher requires it); allow for some drift. */
+const CLOCK_SKEW_MS = 30_000;
+
 /**
  * Decides which host is ours. Hostnames are not unique and stale same-named hosts are common, so a name alone
- * never decides: a host must also be new since launch, or one that was down before launch and came back.
+ * never decides: the host must belong to our agent, be new since a launch of ours, or have come back after it.
  */
 export function findOurHost(hosts: readonly HostRecord[], evidence: HostEvidence): HostMatch | undefined {
-  const candidates = hosts.filter((host) => sameMachine(host, evidence));
-  const fresh = candidates.filter((host) => !evidence.before.has(host.id)).sort(newestFirst);
-  if (fresh[0])
-    return { host: fresh[0], why: "a host with this machine's name that appeared after the launch" };
-  const revived = candidates.filter(
+  const ofOurAgent = hosts.filter((host) => evidence.knownAgentId && host.agentId === evidence.knownAgentId);
+  if (ofOurAgent.length) return { host: newest(ofOurAgent), why: "the host of this machine's agent" };
+  const namesakes = hosts.filter((host) => sameMachine(host, evidence));
+  const fresh = namesakes.filter((host) => !evidence.before.has(host.id));
+  if (fresh.length)
+    return { host: newest(fresh), why: "a host with this machine's name that appeared after the launch" };
+  const launchedAt = evidence.unconfirmedLaunchAt && Date.parse(evidence.unconfirmedLaunchAt) - CLOCK_SKEW_MS;
+  const fromEarlierLaunch = namesakes.filter((host) => launchedAt && Date.parse(host.created) >= launchedAt);
+  if (fromEarlierLaunch.length) {
+    return {
+      host: newest(fromEarlierLaunch),
+      why: "a host with this machine's name created by an interrupted earlier run",
+    };
+  }
+  const revived = namesakes.filter(
     (host) => isHostReady(host) && !isHostReady(evidence.before.get(host.id)!),
   );
   if (revived.length === 1)
@@ -45,8 +62,10 @@ function sameMachine(host: HostRecord, evidence: HostEvidence): boolean {
   return nameMatches && (!evidence.agentIp || host.agentIpAddress === evidence.agentIp);
 }
 
-function newestFirst(a: HostRecord, b: HostRecord): number {
-  return Date.parse(b.created) - Date.parse(a.created) || idNumber(b.id) - idNumber(a.id);
+function newest(hosts: HostRecord[]): HostRecord {
+  return [...hosts].sort(
+    (a, b) => Date.parse(b.created) - Date.parse(a.created) || idNumber(b.id) - idNumber(a.id),
+  )[0]!;
 }
 
 function idNumber(id: string): number {

@@ -1,7 +1,8 @@
 import type { UpSettings } from "../config/settings.js";
 import { Deadline } from "../deadline.js";
+import { inspectContainer } from "../docker/containers.js";
 import { checkDaemon, type Docker } from "../docker/engine.js";
-import { hasImage, pullImage, type PullProgress } from "../docker/image.js";
+import { hasImage, type PullProgress } from "../docker/image.js";
 import { runToCompletion } from "../docker/one-shot.js";
 import { EnrollError } from "../errors.js";
 import { maskToken, type Logger } from "../log.js";
@@ -13,7 +14,11 @@ import {
   type Target,
 } from "../rancher/api.js";
 import { findOurHost, namesakes, type HostEvidence } from "../rancher/host-match.js";
+import type { Enrollment, EnrollmentStore } from "../state/enrollment.js";
+import { withMachineLock } from "../state/lock.js";
+import { ensureAgentImage, obtainRegistration } from "./agent-setup.js";
 import { bootstrapSpec, dockerRunCommand } from "./bootstrap-spec.js";
+import { AGENT_CONTAINER, removeLeftoverBootstraps } from "./local-agent.js";
 import { phase } from "./phase.js";
 import type { UpPlan, UpResult } from "./result.js";
 
@@ -21,6 +26,7 @@ export interface UpContext {
   settings: UpSettings;
   rancher: RancherApi;
   docker: Docker;
+  store: EnrollmentStore;
   log: Logger;
   env: Readonly<Record<string, string | undefined>>;
   /** This machine's names as the agent will report them (FQDN and short). */
@@ -33,65 +39,116 @@ const HOST_POLL_MS = 2000;
 
 export async function up(context: UpContext): Promise<UpResult | UpPlan> {
   const started = Date.now();
-  const { settings, log, docker, rancher } = context;
+  const { settings, log, docker, store } = context;
   const deadline = new Deadline(settings.timeoutSeconds);
   await phase(log, "check docker engine", () => checkDaemon(docker));
+  if (settings.dryRun) return plan(context, started);
+  return withMachineLock(store.dir, deadline, log, () => enroll(context, deadline, started));
+}
+
+async function enroll(context: UpContext, deadline: Deadline, started: number): Promise<UpResult> {
+  const { log, rancher, settings, store } = context;
+  const previous = await store.read();
+  refuseMove(previous, settings);
+  const current = await phase(log, "check current enrollment", () => currentHost(context, previous));
+  if (current && previous) {
+    const registration = { id: previous.registrationId, created: false };
+    return result(
+      context,
+      { host: current, target: previous.environment, registration, image: previous.agentImage },
+      false,
+      started,
+    );
+  }
   const target = await phase(log, "resolve environment", () => rancher.findTarget(settings.environment));
   log.info({ environment: target }, `environment ${target.name} (${target.id})`);
-  if (settings.dryRun) return plan(context, target, started);
-
   const { registration, created } = await phase(log, "obtain registration", () =>
-    obtainRegistration(context, target, deadline),
+    obtainRegistration(rancher, log, target, deadline),
   );
   const imagePulled = await phase(log, "ensure agent image", () =>
-    ensureAgentImage(context, registration.image),
+    ensureAgentImage(context.docker, log, registration.image, context.onPullProgress),
   );
-  const before = await phase(log, "launch agent", () => launchAgent(context, target, registration, deadline));
-  const host = await phase(log, "confirm host", () => confirmHost(context, target, before, deadline));
-  return {
-    kind: "enrolled",
-    changed: true,
-    host: pickHost(host),
+  const launch = {
+    server: settings.server.url,
     environment: target,
-    server: serverInfo(context),
-    agent: { image: registration.image, imagePulled },
-    registration: { id: registration.id, created },
-    apiRequests: rancher.requestCount,
-    durationSeconds: seconds(started),
+    agentImage: registration.image,
+    registrationId: registration.id,
   };
+  const before = await phase(log, "launch agent", () =>
+    launchAgent(context, launch, previous, registration, deadline),
+  );
+  const host = await phase(log, "confirm host", () =>
+    confirmHost(context, target, before, previous, deadline),
+  );
+  await store.write({
+    ...launch,
+    launchedAt: new Date().toISOString(),
+    hostId: host.id,
+    ...(host.agentId ? { agentId: host.agentId } : {}),
+    hostname: host.hostname,
+    confirmedAt: new Date().toISOString(),
+  });
+  const enrolled = {
+    host,
+    target,
+    registration: { id: registration.id, created },
+    image: registration.image,
+  };
+  return result(context, enrolled, true, started, imagePulled);
 }
 
-/** Reuse the environment's active token; create one only when there is none. */
-async function obtainRegistration({ rancher, log }: UpContext, target: Target, deadline: Deadline) {
-  const existing = await rancher.findRegistration(target);
-  if (existing) {
-    log.info({ token: existing.id }, "reusing the active registration token");
-    return { registration: existing, created: false };
+/** Moving a machine to another environment or server is `down` then `up`: never two hosts for one machine. */
+function refuseMove(previous: Enrollment | undefined, settings: UpSettings): void {
+  if (!previous) return;
+  const wanted = settings.environment ?? settings.server.projectHint;
+  const { id, name } = previous.environment;
+  const sameEnvironment = !wanted || wanted === id || wanted.toLowerCase() === name.toLowerCase();
+  if (previous.server === settings.server.url && sameEnvironment) return;
+  throw new EnrollError(
+    "usage",
+    `this machine is enrolled in environment ${name} (${id}) of ${previous.server}`,
+    "Run `rancher-enroll down` first to take it out of there, then `up` again.",
+  );
+}
+
+/** The host an earlier run confirmed, if its agent still runs here and the server still has it ready. */
+async function currentHost({ docker, rancher, log }: UpContext, previous: Enrollment | undefined) {
+  if (!previous?.hostId) return undefined;
+  const agent = await inspectContainer(docker, AGENT_CONTAINER);
+  if (!agent?.running) {
+    log.info(
+      `the ${AGENT_CONTAINER} container is ${agent ? "stopped" : "missing"}: launching the agent again`,
+    );
+    return undefined;
   }
-  log.info("the environment has no active registration token: creating one");
-  return { registration: await rancher.createRegistration(target, deadline), created: true };
+  const host = await rancher.getHost(previous.environment, previous.hostId);
+  if (host && isHostReady(host)) return host;
+  log.info(
+    { host: previous.hostId, state: host?.state ?? "gone" },
+    `host ${previous.hostId} is ${host?.state ?? "gone from the server"}: launching the agent again`,
+  );
+  return undefined;
 }
 
-/** Exactly the token's image: another spelling would make the agent upgrade itself to the server's. */
-async function ensureAgentImage({ docker, log, onPullProgress }: UpContext, image: string): Promise<boolean> {
-  if (await hasImage(docker, image)) {
-    log.info({ image }, "agent image present");
-    return false;
-  }
-  log.info({ image }, "pulling the agent image");
-  await pullImage(docker, image, onPullProgress);
-  return true;
-}
-
-/** Runs the bootstrap container; answers the environment's hosts as they were just before. */
+/**
+ * Runs the bootstrap container; answers the environment's hosts as they were just before. The launch is
+ * recorded first, so that a run killed while waiting leaves the next one the evidence it needs.
+ */
 async function launchAgent(
   context: UpContext,
-  target: Target,
+  launch: Omit<Enrollment, "launchedAt">,
+  previous: Enrollment | undefined,
   registration: Registration,
   deadline: Deadline,
 ) {
-  const { docker, log, rancher, settings } = context;
-  const before = new Map((await rancher.listHosts(target)).map((host) => [host.id, host]));
+  const { docker, log, rancher, settings, store } = context;
+  await removeLeftoverBootstraps(docker, log);
+  const before = new Map((await rancher.listHosts(launch.environment)).map((host) => [host.id, host]));
+  await store.write({
+    ...launch,
+    launchedAt: new Date().toISOString(),
+    ...(previous?.agentId ? { agentId: previous.agentId } : {}),
+  });
   const spec = bootstrapSpec(registration, settings, context.env);
   log.info(
     { command: maskToken(dockerRunCommand(spec), registration.token) },
@@ -124,6 +181,7 @@ async function confirmHost(
   context: UpContext,
   target: Target,
   before: Map<string, HostRecord>,
+  previous: Enrollment | undefined,
   deadline: Deadline,
 ) {
   const { rancher, log, settings } = context;
@@ -131,6 +189,8 @@ async function confirmHost(
     hostnames: await context.hostnames(),
     before,
     ...(settings.agentIp ? { agentIp: settings.agentIp } : {}),
+    ...(previous?.agentId ? { knownAgentId: previous.agentId } : {}),
+    ...(previous && !previous.hostId ? { unconfirmedLaunchAt: previous.launchedAt } : {}),
   };
   let seen: HostRecord[] = [];
   let ours: HostRecord | undefined;
@@ -162,9 +222,11 @@ function describeWait(ours: HostRecord | undefined, sameName: HostRecord[], evid
   return `no host named ${evidence.hostnames.join(" or ")} appeared in the environment${others}`;
 }
 
-async function plan(context: UpContext, target: Target, started: number): Promise<UpPlan> {
-  const registration = await context.rancher.findRegistration(target);
-  const imagePresent = registration ? await hasImage(context.docker, registration.image) : undefined;
+async function plan(context: UpContext, started: number): Promise<UpPlan> {
+  const { rancher, settings, docker, log } = context;
+  const target = await phase(log, "resolve environment", () => rancher.findTarget(settings.environment));
+  const registration = await rancher.findRegistration(target);
+  const imagePresent = registration ? await hasImage(docker, registration.image) : undefined;
   return {
     kind: "plan",
     changed: false,
@@ -173,21 +235,45 @@ async function plan(context: UpContext, target: Target, started: number): Promis
     registration: { wouldCreate: !registration, ...(registration ? { id: registration.id } : {}) },
     agent: registration ? { image: registration.image, imagePresent } : {},
     ...(registration
-      ? { command: dockerRunCommand(bootstrapSpec(registration, context.settings, context.env)) }
+      ? { command: dockerRunCommand(bootstrapSpec(registration, settings, context.env)) }
       : {}),
-    apiRequests: context.rancher.requestCount,
+    apiRequests: rancher.requestCount,
     durationSeconds: seconds(started),
   };
 }
 
-function pickHost({ id, hostname, state, agentState, agentIpAddress, labels }: HostRecord): UpResult["host"] {
-  return { id, hostname, state, agentState, agentIpAddress, labels };
+interface Enrolled {
+  host: HostRecord;
+  target: Target;
+  registration: UpResult["registration"];
+  image: string;
+}
+
+function result(
+  context: UpContext,
+  enrolled: Enrolled,
+  changed: boolean,
+  started: number,
+  imagePulled = false,
+): UpResult {
+  const { id, hostname, state, agentState, agentIpAddress, labels } = enrolled.host;
+  return {
+    kind: "enrolled",
+    changed,
+    host: { id, hostname, state, agentState, agentIpAddress, labels },
+    environment: enrolled.target,
+    server: serverInfo(context),
+    agent: { image: enrolled.image, imagePulled },
+    registration: enrolled.registration,
+    apiRequests: context.rancher.requestCount,
+    durationSeconds: seconds(started),
+  };
 }
 
 function serverInfo({ settings, rancher }: UpContext) {
   return { url: settings.server.url, ...(rancher.serverVersion ? { version: rancher.serverVersion } : {}) };
 }
 
-function seconds(since: number): number {
+export function seconds(since: number): number {
   return Math.round((Date.now() - since) / 100) / 10;
 }

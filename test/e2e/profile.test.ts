@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
-import { CLI_PATH, runCli } from "../support/cli.js";
+import { cliInvocation, runCli } from "../support/cli.js";
 import { startSimulator, type Simulator } from "../support/simulator/index.js";
 import { e2eTestbed } from "../support/testbed/env.js";
 import { resetEngine } from "../support/testbed/engine.js";
@@ -250,9 +250,10 @@ function onTerminal(
   env: Record<string, string>,
   answers: [RegExp, string][],
 ): Promise<{ code: number | null; output: string }> {
-  const command = [process.execPath, CLI_PATH, ...args].map((word) => `'${word}'`).join(" ");
+  const { argv, path } = cliInvocation(args);
+  const command = argv.map((word) => `'${word}'`).join(" ");
   const child = spawn("script", ["--quiet", "--flush", "--return", "--command", command, "/dev/null"], {
-    env: { PATH: process.env.PATH, TERM: "dumb", ...env },
+    env: { PATH: path, TERM: "dumb", ...env },
     stdio: ["pipe", "pipe", "pipe"],
     timeout: 30_000,
   });

@@ -2,90 +2,46 @@
 // the fake agent.
 import assert from "node:assert/strict";
 import { hostname } from "node:os";
-import { after, afterEach, before, beforeEach, describe, it } from "node:test";
-import { runCli } from "../support/cli.js";
+import { describe, it } from "node:test";
 import { watchContainerStarts } from "../support/container-watch.js";
-import { startSimulator, type Simulator, type SimulatorOptions } from "../support/simulator/index.js";
-import { e2eTestbed } from "../support/testbed/env.js";
-import { docker, resetEngine, tryDocker } from "../support/testbed/engine.js";
-import type { TestbedInfo } from "../support/testbed/testbed.js";
+import { e2e, useE2eWorld } from "../support/e2e.js";
+import { docker, tryDocker } from "../support/testbed/engine.js";
 import { waitFor } from "../support/testbed/wait.js";
 
-const e2e = e2eTestbed();
-const FAST = {
-  tokenActivationMs: 300,
-  registerActivationMs: 100,
-  hostRegisteringMs: 300,
-  hostActivatingMs: 500,
-  pingIntervalSeconds: 1,
-};
-
 describe("up", { skip: e2e.skip }, () => {
-  let testbed: TestbedInfo;
-  let simulator: Simulator;
-  let running: Simulator | undefined;
-
-  async function simulate(options: SimulatorOptions = {}): Promise<Simulator> {
-    await running?.close();
-    simulator = running = await startSimulator({ host: testbed.bridgeIp, timings: FAST, ...options });
-    return simulator;
-  }
-
-  function env(overrides: Record<string, string> = {}): Record<string, string> {
-    return {
-      DOCKER_HOST: testbed.dockerHost,
-      RANCHER_URL: simulator.url,
-      RANCHER_ACCESS_KEY: simulator.environmentKey.accessKey,
-      RANCHER_SECRET_KEY: simulator.environmentKey.secretKey,
-      ...overrides,
-    };
-  }
-
-  const posts = (path: RegExp) => simulator.requests.filter((r) => r.method === "POST" && path.test(r.path));
-  const containers = async () =>
-    (await docker(testbed, ["ps", "--all", "--quiet"])).split("\n").filter(Boolean);
-
-  before(() => {
-    testbed = e2e.testbed();
-  });
-  beforeEach(async () => {
-    await resetEngine(testbed);
-    await simulate();
-  });
-  afterEach(async () => {
-    await running?.close();
-    running = undefined;
-  });
-  after(() => resetEngine(testbed));
+  const world = useE2eWorld();
+  const posts = (path: RegExp) => world.requests("POST", path);
 
   it("enrolls into a fresh environment: one token, the server's flags, our host confirmed active", async () => {
     const watch = await watchContainerStarts();
-    const run = await runCli(["up", "--environment", "default", "--output", "json"], env());
+    const run = await world.cli(["up", "--environment", "default", "--output", "json"]);
     watch.stop();
     assert.equal(run.code, 0, run.stderr);
     const result = run.json();
 
     assert.equal(posts(/registrationtokens$/).length, 1, "exactly one token created");
-    const [token] = simulator.tokens("1a5");
+    const [token] = world.simulator.tokens("1a5");
     assert.deepEqual(result.registration, { id: token!.id, created: true });
 
-    const [host] = simulator.hosts("1a5");
+    const [host] = world.simulator.hosts("1a5");
     assert.ok(host);
-    assert.equal(simulator.hosts("1a5").length, 1);
+    assert.equal(world.simulator.hosts("1a5").length, 1);
     assert.deepEqual(result.host, {
       id: host.id,
       hostname: hostname(),
       state: "active",
       agentState: "active",
-      agentIpAddress: testbed.bridgeIp,
+      agentIpAddress: world.testbed.bridgeIp,
       labels: host.labels,
     });
     assert.deepEqual(result.environment, { id: "1a5", name: "Default" });
-    assert.deepEqual(result.server, { url: simulator.url, version: "v1.6.30" });
+    assert.deepEqual(result.server, { url: world.simulator.url, version: "v1.6.30" });
     assert.equal(result.changed, true);
     assert.equal(typeof result.durationSeconds, "number");
 
-    const bootstrap = watch.started.find((c) => c.Config.Image === testbed.agentImage && c.Args[0] !== "run");
+    const bootstrap = watch.started.find(
+      (c) => c.Config.Image === world.testbed.agentImage && c.Args[0] !== "run",
+    );
     assert.ok(bootstrap, "the bootstrap container was seen");
     assert.deepEqual(bootstrap.Args, [token!.registrationUrl]);
     assert.equal(bootstrap.HostConfig.Privileged, true);
@@ -105,33 +61,33 @@ describe("up", { skip: e2e.skip }, () => {
       [],
     );
     assert.deepEqual(
-      await containers(),
-      [(await docker(testbed, ["inspect", "-f", "{{.Id}}", "rancher-agent"])).slice(0, 12)],
+      await world.containers(),
+      [(await docker(world.testbed, ["inspect", "-f", "{{.Id}}", "rancher-agent"])).slice(0, 12)],
       "bootstrap removed, rancher-agent left",
     );
 
     const everything =
       run.stdout + run.stderr + JSON.stringify(watch.started.map((c) => [c.Config.Env, c.Args]));
-    assert.ok(!everything.includes(simulator.environmentKey.secretKey), "the secret key leaks nowhere");
+    assert.ok(!everything.includes(world.simulator.environmentKey.secretKey), "the secret key leaks nowhere");
     assert.ok(!run.stderr.includes(token!.token!), "the registration token is masked in logs");
   });
 
   it("reuses the environment's active token", async () => {
-    const created = await fetch(`${simulator.url}/v2-beta/projects/1a5/registrationtokens`, {
+    const created = await fetch(`${world.simulator.url}/v2-beta/projects/1a5/registrationtokens`, {
       method: "POST",
-      headers: { authorization: basic(simulator.adminKey), "content-type": "application/json" },
+      headers: { authorization: basic(world.simulator.adminKey), "content-type": "application/json" },
       body: "{}",
     });
     assert.equal(created.status, 201);
-    await waitFor("token active", async () => simulator.tokens("1a5")[0]?.state === "active", {
+    await waitFor("token active", async () => world.simulator.tokens("1a5")[0]?.state === "active", {
       timeoutMs: 10_000,
     });
-    simulator.clearRequests();
-    const run = await runCli(["up", "--output", "json"], env());
+    world.simulator.clearRequests();
+    const run = await world.cli(["up", "--output", "json"]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal((run.json().registration as { created: boolean }).created, false);
     assert.equal(posts(/registrationtokens$/).length, 0);
-    assert.equal(simulator.tokens("1a5").length, 1);
+    assert.equal(world.simulator.tokens("1a5").length, 1);
   });
 
   it("passes labels and the agent IP through to the host", async () => {
@@ -147,13 +103,15 @@ describe("up", { skip: e2e.skip }, () => {
       "--agent-ip",
       "10.11.12.13",
     ];
-    const run = await runCli(args, env());
+    const run = await world.cli(args);
     watch.stop();
     assert.equal(run.code, 0, run.stderr);
-    const bootstrap = watch.started.find((c) => c.Config.Image === testbed.agentImage && c.Args[0] !== "run");
+    const bootstrap = watch.started.find(
+      (c) => c.Config.Image === world.testbed.agentImage && c.Args[0] !== "run",
+    );
     assert.ok(bootstrap?.Config.Env.includes("CATTLE_AGENT_IP=10.11.12.13"));
     assert.ok(bootstrap?.Config.Env.includes("CATTLE_HOST_LABELS=role=web&zone=eu%20west%261"));
-    const [host] = simulator.hosts("1a5");
+    const [host] = world.simulator.hosts("1a5");
     assert.equal(host?.agentIpAddress, "10.11.12.13");
     assert.equal(host?.labels.role, "web");
     assert.equal(host?.labels.zone, "eu west&1");
@@ -161,41 +119,55 @@ describe("up", { skip: e2e.skip }, () => {
   });
 
   it("reports the new host among stale namesakes and more hosts than one page", async () => {
-    const stale = simulator.seedHosts("1a5", { count: 3, hostname: hostname(), agentState: "disconnected" });
-    const seeded = new Set([...stale, ...simulator.seedHosts("1a5", { count: 1050 })].map((h) => h.id));
-    const run = await runCli(["up", "-o", "json"], env());
+    const stale = world.simulator.seedHosts("1a5", {
+      count: 3,
+      hostname: hostname(),
+      agentState: "disconnected",
+    });
+    const seeded = new Set([...stale, ...world.simulator.seedHosts("1a5", { count: 1050 })].map((h) => h.id));
+    const run = await world.cli(["up", "-o", "json"]);
     assert.equal(run.code, 0, run.stderr);
     const reported = (run.json().host as { id: string }).id;
     assert.ok(!stale.some((h) => h.id === reported), "not a stale host");
-    const ours = simulator.hosts("1a5").filter((h) => !seeded.has(h.id));
+    const ours = world.simulator.hosts("1a5").filter((h) => !seeded.has(h.id));
     assert.deepEqual(
       ours.map((h) => h.id),
       [reported],
     );
     assert.ok(
-      simulator.requests.some((r) => r.path.endsWith("/hosts") && "marker" in r.query),
+      world.simulator.requests.some((r) => r.path.endsWith("/hosts") && "marker" in r.query),
       "pages were followed",
     );
   });
 
   it("pulls an absent agent image from the registry, with progress", async () => {
-    await simulate({ agentImage: testbed.registryAgentImage });
-    await tryDocker(testbed, ["rmi", "--force", testbed.registryAgentImage, testbed.agentImage]);
-    const run = await runCli(["up", "-o", "json"], env()).finally(() =>
-      tryDocker(testbed, ["tag", testbed.registryAgentImage, testbed.agentImage]),
-    );
+    await world.simulate({ agentImage: world.testbed.registryAgentImage });
+    await tryDocker(world.testbed, [
+      "rmi",
+      "--force",
+      world.testbed.registryAgentImage,
+      world.testbed.agentImage,
+    ]);
+    const run = await world
+      .cli(["up", "-o", "json"])
+      .finally(() =>
+        tryDocker(world.testbed, ["tag", world.testbed.registryAgentImage, world.testbed.agentImage]),
+      );
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(run.json().agent, { image: testbed.registryAgentImage, imagePulled: true });
+    assert.deepEqual(run.json().agent, { image: world.testbed.registryAgentImage, imagePulled: true });
     assert.match(run.stderr, /"msg":"pulling: 100% [1-9][\d.]*\/[\d.]+ MB, 1\/1 layers"/);
-    assert.equal(await docker(testbed, ["image", "inspect", "-f", "ok", testbed.registryAgentImage]), "ok");
+    assert.equal(
+      await docker(world.testbed, ["image", "inspect", "-f", "ok", world.testbed.registryAgentImage]),
+      "ok",
+    );
   });
 
   it("dry run: creates nothing, launches nothing, shows the plan", async () => {
-    const run = await runCli(["up", "--dry-run", "-o", "json"], env());
+    const run = await world.cli(["up", "--dry-run", "-o", "json"]);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(run.json().registration, { wouldCreate: true });
     assert.equal(posts(/./).length, 0);
-    assert.deepEqual(await containers(), []);
+    assert.deepEqual(await world.containers(), []);
   });
 
   describe("failures: exit code, an actionable message, nothing left behind", () => {
@@ -229,26 +201,26 @@ describe("up", { skip: e2e.skip }, () => {
     for (const [name, setup, code, message] of failures) {
       it(name, async () => {
         const { args = [], env: extra = {} } = await setup();
-        const run = await runCli(["up", "-o", "json", ...args], env(extra));
+        const run = await world.cli(["up", "-o", "json", ...args], extra);
         assert.equal(run.code, code, run.stderr);
         assert.match(run.stderr, message);
         assert.equal((run.json().error as { exitCode: number }).exitCode, code);
         assert.equal(posts(/./).length, 0, "nothing created on the server");
-        assert.deepEqual(await containers(), [], "nothing launched");
+        assert.deepEqual(await world.containers(), [], "nothing launched");
       });
     }
 
     it("agent exits with ERROR: its lines are quoted, its container removed", async () => {
-      await simulate({ publicUrl: `http://127.0.0.1:${simulator.port}` });
-      const run = await runCli(["up", "-o", "json"], env());
+      await world.simulate({ publicUrl: `http://127.0.0.1:${world.simulator.port}` });
+      const run = await world.cli(["up", "-o", "json"]);
       assert.equal(run.code, 6, run.stderr);
       assert.match(run.stderr, /bootstrap container exited with code 1:\n {2}.*ERROR: .*127\.0\.0\.1/);
-      assert.deepEqual(await containers(), []);
+      assert.deepEqual(await world.containers(), []);
     });
 
     it("host never active: times out with the host's last state", async () => {
-      simulator.faults.keepHostsFromActive(true);
-      const run = await runCli(["up", "-o", "json", "--timeout", "12"], env());
+      world.simulator.faults.keepHostsFromActive(true);
+      const run = await world.cli(["up", "-o", "json", "--timeout", "12"]);
       assert.equal(run.code, 7, run.stderr);
       assert.match(
         run.stderr,

@@ -10,6 +10,7 @@ function host(id: string, fields: Partial<HostRecord> = {}): HostRecord {
     state: "active",
     agentState: "active",
     agentIpAddress: "10.0.0.3",
+    agentId: "1a20",
     labels: {},
     created: "2026-11-28T10:00:00Z",
     transitioningMessage: null,
@@ -68,4 +69,28 @@ test("an existing host that was down and came back after launch is ours, but onl
     [twin.id, twin],
   ]);
   assert.equal(findOurHost(twins, { hostnames: names, before }), undefined);
+});
+
+test("any host of the agent an earlier run confirmed is ours, whatever its id or name", () => {
+  const recreated = host("1h40", { hostname: "renamed", agentId: "1a77" });
+  const before = new Map([
+    [recreated.id, recreated],
+    [stale.id, stale],
+  ]);
+  const match = findOurHost([stale, recreated], { hostnames: names, before, knownAgentId: "1a77" });
+  assert.equal(match?.host.id, "1h40");
+});
+
+test("after an interrupted run, the namesake created since its launch is ours; older ones are not", () => {
+  const fromLaunch = host("1h41", { created: "2026-11-28T12:00:05Z" });
+  const before = new Map([
+    [fromLaunch.id, fromLaunch],
+    [stale.id, stale],
+  ]);
+  const evidence = { hostnames: names, before, unconfirmedLaunchAt: "2026-11-28T12:00:00Z" };
+  assert.equal(findOurHost([stale, fromLaunch], evidence)?.host.id, "1h41");
+  assert.equal(
+    findOurHost([stale, fromLaunch], { ...evidence, unconfirmedLaunchAt: "2026-11-28T13:00:00Z" }),
+    undefined,
+  );
 });

@@ -1,0 +1,54 @@
+import { Command } from "commander";
+import { withSettingOptions } from "../config/setting-options.js";
+import {
+  effectiveSettings,
+  resolveNamedSettings,
+  resolveServerSettings,
+  type ServerFlags,
+} from "../config/settings.js";
+import type { Logger } from "../log.js";
+import { pullProgressReporter } from "../progress.js";
+import { dockerClient, enrollmentStore, serverConnector } from "./clients.js";
+import { runFlow, withServerOptions } from "./run.js";
+
+interface PrepareFlags extends ServerFlags {
+  agentImage?: string;
+  clean?: boolean;
+  environment?: string;
+  timeout?: string;
+}
+
+export function prepareCommand(): Command {
+  return withSettingOptions(withServerOptions(new Command("prepare")), ["environment", "timeout"])
+    .description(
+      "for image builds: pull the agent image ahead of time; with --clean, leave no machine identity",
+    )
+    .option(
+      "--agent-image <image>",
+      "the image to pull (default: the server's agent image, when its settings are given)",
+    )
+    .option("--clean", "remove agent containers and volumes, /var/lib/rancher/state and our state file")
+    .action((flags: PrepareFlags, command: Command) => runFlow(command, (log) => runPrepare(flags, log)));
+}
+
+async function runPrepare(flags: PrepareFlags, log: Logger) {
+  const { prepare } = await import("../register/prepare.js");
+  const warn = (message: string) => log.warn(message);
+  const { environment, timeout } = resolveNamedSettings(["environment", "timeout"], flags, process.env, warn);
+  const serverConfigured =
+    effectiveSettings(["url"], flags, process.env, warn).settings[0]?.value !== undefined;
+  const useServer = !flags.agentImage && (serverConfigured || !flags.clean);
+  return prepare({
+    docker: await dockerClient(),
+    store: enrollmentStore(),
+    log,
+    ...(flags.agentImage ? { agentImage: flags.agentImage } : {}),
+    ...(useServer
+      ? { connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log) }
+      : {}),
+    ...(environment ? { environment } : {}),
+    clean: flags.clean ?? false,
+    timeoutSeconds: timeout,
+    onPullProgress: pullProgressReporter(log, process.stderr.isTTY ? process.stderr : undefined),
+  });
+}
