@@ -1,4 +1,5 @@
 import type { ServerSettings } from "../config/settings.js";
+import type { Deadline } from "../deadline.js";
 import type { Docker } from "../docker/engine.js";
 import type { Logger } from "../log.js";
 import type { RancherApi } from "../rancher/api.js";
@@ -7,10 +8,14 @@ import { EnrollmentStore, stateDir } from "../state/enrollment.js";
 
 /** The clients a flow needs, loaded only when it runs: `--help` and `--version` need none of them. */
 
-export async function rancherClient(server: ServerSettings, log: Logger): Promise<RancherApi> {
+export async function rancherClient(
+  server: ServerSettings,
+  log: Logger,
+  deadline: Deadline,
+): Promise<RancherApi> {
   const { ApiClient } = await import("../rancher/http.js");
   const { CattleApi } = await import("../rancher/cattle.js");
-  return new CattleApi(new ApiClient(server.url, server, log), log, server.projectHint);
+  return new CattleApi(new ApiClient(server.url, server, log, deadline), log, server.projectHint);
 }
 
 export async function dockerClient(): Promise<Docker> {
@@ -23,9 +28,9 @@ export function enrollmentStore(): EnrollmentStore {
 }
 
 /** Resolves the server settings only when the flow first needs the server. */
-export function serverConnector(settings: () => ServerSettings, log: Logger): Connect {
+export function serverConnector(settings: () => ServerSettings, log: Logger, deadline: Deadline): Connect {
   return async () => {
     const server = settings();
-    return { url: server.url, api: await rancherClient(server, log) };
+    return { url: server.url, api: await rancherClient(server, log, deadline) };
   };
 }

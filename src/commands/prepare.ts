@@ -6,6 +6,7 @@ import {
   resolveServerSettings,
   type ServerFlags,
 } from "../config/settings.js";
+import { Deadline } from "../deadline.js";
 import type { Logger } from "../log.js";
 import { pullProgressReporter } from "../progress.js";
 import { dockerClient, enrollmentStore, serverConnector } from "./clients.js";
@@ -16,10 +17,15 @@ interface PrepareFlags extends ServerFlags {
   clean?: boolean;
   environment?: string;
   timeout?: string;
+  waitForDocker?: string;
 }
 
 export function prepareCommand(): Command {
-  return withSettingOptions(withServerOptions(new Command("prepare")), ["environment", "timeout"])
+  return withSettingOptions(withServerOptions(new Command("prepare")), [
+    "environment",
+    "timeout",
+    "waitForDocker",
+  ])
     .description(
       "for image builds: pull the agent image ahead of time; with --clean, leave no machine identity",
     )
@@ -34,7 +40,13 @@ export function prepareCommand(): Command {
 async function runPrepare(flags: PrepareFlags, log: Logger) {
   const { prepare } = await import("../register/prepare.js");
   const warn = (message: string) => log.warn(message);
-  const { environment, timeout } = resolveNamedSettings(["environment", "timeout"], flags, process.env, warn);
+  const { environment, timeout, waitForDocker } = resolveNamedSettings(
+    ["environment", "timeout", "waitForDocker"],
+    flags,
+    process.env,
+    warn,
+  );
+  const deadline = new Deadline(timeout);
   const serverConfigured =
     effectiveSettings(["url"], flags, process.env, warn).settings[0]?.value !== undefined;
   const useServer = !flags.agentImage && (serverConfigured || !flags.clean);
@@ -44,11 +56,12 @@ async function runPrepare(flags: PrepareFlags, log: Logger) {
     log,
     ...(flags.agentImage ? { agentImage: flags.agentImage } : {}),
     ...(useServer
-      ? { connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log) }
+      ? { connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log, deadline) }
       : {}),
     ...(environment ? { environment } : {}),
     clean: flags.clean ?? false,
-    timeoutSeconds: timeout,
+    deadline,
+    waitForDockerSeconds: waitForDocker,
     onPullProgress: pullProgressReporter(log, process.stderr.isTTY ? process.stderr : undefined),
   });
 }

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
 import { resolveUpSettings, type UpFlags } from "../config/settings.js";
+import { Deadline } from "../deadline.js";
 import type { Logger } from "../log.js";
 import { pullProgressReporter } from "../progress.js";
 import { localHostnames } from "../register/local-host.js";
@@ -13,6 +14,7 @@ export function upCommand(): Command {
     "labels",
     "agentIp",
     "timeout",
+    "waitForDocker",
   ])
     .description("register this host in a Rancher environment and wait until it is active")
     .option("--dry-run", "show what would be done, change nothing")
@@ -22,9 +24,11 @@ export function upCommand(): Command {
 async function runUp(flags: UpFlags, log: Logger) {
   const { up } = await import("../register/up.js");
   const settings = resolveUpSettings(flags, process.env, (message) => log.warn(message));
+  const deadline = new Deadline(settings.timeoutSeconds);
   return up({
     settings,
-    rancher: await rancherClient(settings.server, log),
+    deadline,
+    rancher: await rancherClient(settings.server, log, deadline),
     docker: await dockerClient(),
     store: enrollmentStore(),
     log,

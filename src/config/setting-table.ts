@@ -1,7 +1,7 @@
 import { EnrollError } from "../errors.js";
 import { formatLabels, labelText, parseLabelText } from "./labels.js";
 import { parseServerUrl, type ServerUrl } from "./server-url.js";
-import { parsePositiveSeconds, validateAgentIp } from "./validate.js";
+import { parseNonNegativeSeconds, parsePositiveSeconds, validateAgentIp } from "./validate.js";
 
 /**
  * One setting and every place it can come from: a flag, an environment variable, a key of a profile (in the
@@ -108,6 +108,17 @@ export const SETTINGS = {
     fallback: 600,
     parse: (text: string, name: string) => parsePositiveSeconds(name, text),
   },
+  waitForDocker: {
+    flag: "--wait-for-docker",
+    argument: "<seconds>",
+    description: "the time to wait for Docker",
+    help: "wait this long for the Docker engine to answer, as at boot (0: do not wait)",
+    env: "RANCHER_ENROLL_WAIT_FOR_DOCKER",
+    key: "wait_for_docker",
+    required: true,
+    fallback: 60,
+    parse: (text: string, name: string) => parseNonNegativeSeconds(name, text),
+  },
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -125,6 +136,7 @@ export const UP_SETTING_NAMES = [
   "labels",
   "agentIp",
   "timeout",
+  "waitForDocker",
 ] as const satisfies SettingName[];
 
 /** Every setting through one type, for code that treats them alike. */

@@ -23,6 +23,7 @@ export interface UpSettings {
   labels: Record<string, string>;
   agentIp?: string;
   timeoutSeconds: number;
+  waitForDockerSeconds: number;
   dryRun: boolean;
 }
 
@@ -67,6 +68,7 @@ export function resolveUpSettings(flags: UpFlags, env: Env, warn: Warn): UpSetti
     server: serverSettings(values),
     labels: values.labels,
     timeoutSeconds: values.timeout,
+    waitForDockerSeconds: values.waitForDocker,
     dryRun: flags.dryRun ?? false,
     ...(values.environment ? { environment: values.environment } : {}),
     ...(values.agentIp ? { agentIp: values.agentIp } : {}),

@@ -44,9 +44,19 @@ export function validateAgentIp(ip: string): string {
 }
 
 export function parsePositiveSeconds(name: string, text: string): number {
+  return parseSeconds(name, text, "positive");
+}
+
+/** Zero allowed: "do not wait". */
+export function parseNonNegativeSeconds(name: string, text: string): number {
+  return parseSeconds(name, text, "non-negative");
+}
+
+function parseSeconds(name: string, text: string, kind: "positive" | "non-negative"): number {
   const seconds = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(seconds > 0)) {
-    throw new EnrollError("usage", `${name} must be a positive number of seconds, got "${text}"`);
+  const inRange = kind === "positive" ? seconds > 0 : seconds >= 0;
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !inRange) {
+    throw new EnrollError("usage", `${name} must be a ${kind} number of seconds, got "${text}"`);
   }
   return seconds;
 }

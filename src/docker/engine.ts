@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import Docker from "dockerode";
+import type { Logger } from "../log.js";
 import { EnrollError } from "../errors.js";
 
 export type { Docker };
@@ -12,13 +14,44 @@ export function connectDocker(): Docker {
   return new Docker();
 }
 
-/** Fails with a `docker` error that says where we looked when the daemon does not answer. */
-export async function checkDaemon(docker: Docker): Promise<void> {
-  try {
-    await docker.ping();
-  } catch (error) {
-    throw dockerError(`the Docker engine at ${engineAddress()} does not answer`, error);
+const PING_TIMEOUT_MS = 5000;
+const PING_INTERVAL_MS = 1000;
+
+/**
+ * Waits up to `seconds` for the daemon to answer, as at boot when Docker is still starting; then fails with a
+ * `docker` error that says where we looked, for how long, and the last reason.
+ */
+export async function waitForDaemon(docker: Docker, seconds: number, log: Logger): Promise<void> {
+  const giveUpAt = Date.now() + seconds * 1000;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await ping(docker);
+      return;
+    } catch (error) {
+      if (Date.now() >= giveUpAt)
+        throw dockerError(
+          `the Docker engine at ${engineAddress()} does not answer${waited(seconds, attempt)}`,
+          error,
+        );
+      if (attempt === 1)
+        log.info(
+          { engine: engineAddress(), waitSeconds: seconds },
+          "waiting for the Docker engine to answer",
+        );
+      await sleep(Math.min(PING_INTERVAL_MS, giveUpAt - Date.now()));
+    }
   }
+}
+
+async function ping(docker: Docker): Promise<void> {
+  const timeout = sleep(PING_TIMEOUT_MS, undefined, { ref: false }).then(() =>
+    Promise.reject(new Error("no answer within 5 s")),
+  );
+  await Promise.race([docker.ping(), timeout]);
+}
+
+function waited(seconds: number, attempts: number): string {
+  return seconds > 0 ? ` (waited ${seconds} s, ${attempts} attempts)` : "";
 }
 
 interface DockerodeError {

@@ -16,6 +16,13 @@ export interface Registration {
   command: string;
 }
 
+/** A registration token as listed: its fields are there only once it is active. */
+export interface TokenRecord {
+  id: string;
+  state: string;
+  registration?: Registration;
+}
+
 export interface HostRecord {
   id: string;
   hostname: string;
@@ -34,8 +41,13 @@ export interface RancherApi {
   readonly serverVersion: string | undefined;
   readonly requestCount: number;
   findTarget(nameOrId: string | undefined): Promise<Target>;
-  findRegistration(target: Target): Promise<Registration | undefined>;
-  createRegistration(target: Target, deadline: Deadline): Promise<Registration>;
+  /** The target's registration tokens that are not being removed, oldest first. */
+  listRegistrations(target: Target): Promise<TokenRecord[]>;
+  /** Asks for a new token, once (creation is not idempotent); answers its id. */
+  createRegistration(target: Target): Promise<string>;
+  /** Waits until the token is active with all its fields. */
+  waitForRegistration(target: Target, id: string, deadline: Deadline): Promise<Registration>;
+  removeRegistration(target: Target, id: string, deadline: Deadline): Promise<void>;
   listHosts(target: Target): Promise<HostRecord[]>;
   /** The host, or undefined when the server no longer has it (removed or purged). */
   getHost(target: Target, id: string): Promise<HostRecord | undefined>;
@@ -46,4 +58,13 @@ export interface RancherApi {
 /** Ready as Rancher itself means it, whichever API version folded the agent's state into `state`. */
 export function isHostReady(host: Pick<HostRecord, "state" | "agentState">): boolean {
   return host.state === "active" && (host.agentState === null || host.agentState === "active");
+}
+
+/** Rancher ids are a type prefix and a sequence number: `1h12` was created after `1h9`. */
+export function byAge(a: { id: string }, b: { id: string }): number {
+  return sequence(a.id) - sequence(b.id);
+}
+
+function sequence(id: string): number {
+  return Number(/\d+$/.exec(id)?.[0] ?? 0);
 }

@@ -1,7 +1,14 @@
 import type { Deadline } from "../deadline.js";
 import { EnrollError } from "../errors.js";
 import type { Logger } from "../log.js";
-import type { HostRecord, RancherApi, Registration, Target } from "./api.js";
+import {
+  byAge,
+  type HostRecord,
+  type RancherApi,
+  type Registration,
+  type Target,
+  type TokenRecord,
+} from "./api.js";
 import type { ApiClient } from "./http.js";
 
 /** Rancher 1.6 (Cattle), spoken through API v2-beta. */
@@ -27,17 +34,17 @@ interface TokenResource {
   command?: string | null;
 }
 
-type HostResource = Partial<HostRecord> & {
-  id: string;
-  createdTS?: number;
-  links?: { self?: string };
+interface Actionable {
+  state?: string;
   actions?: { deactivate?: string; remove?: string };
-};
+}
+
+type HostResource = Partial<HostRecord> & Actionable & { id: string; createdTS?: number };
 
 const API = "v2-beta";
 const PROJECT_ID = /^1a\d+$/;
 const TOKEN_POLL_MS = 1000;
-const HOST_POLL_MS = 1000;
+const RETIRE_POLL_MS = 1000;
 const GONE = new Set(["removed", "purging", "purged"]);
 const HOSTS_PAGE_SIZE = "1000";
 
@@ -80,33 +87,34 @@ export class CattleApi implements RancherApi {
     throw await this.notFound(wanted);
   }
 
-  async findRegistration(target: Target): Promise<Registration | undefined> {
-    const tokens = await this.http.get<Collection<TokenResource>>(
-      `${API}/projects/${target.id}/registrationtokens`,
-      { state: "active" },
-    );
-    const usable = tokens.data.map(toRegistration).find((registration) => registration !== undefined);
-    return usable;
+  async listRegistrations(target: Target): Promise<TokenRecord[]> {
+    const tokens = await this.http.get<Collection<TokenResource>>(this.tokensPath(target));
+    return tokens.data
+      .filter((token) => !GONE.has(token.state))
+      .map((token) => ({ id: token.id, state: token.state, ...withRegistration(token) }))
+      .sort(byAge);
   }
 
-  async createRegistration(target: Target, deadline: Deadline): Promise<Registration> {
-    const created = await this.http.post<TokenResource>(
-      `${API}/projects/${target.id}/registrationtokens`,
-      {},
-    );
-    this.log.info(
-      { token: created.id, state: created.state },
-      "registration token created, waiting for it to become active",
-    );
-    let last = created;
+  async createRegistration(target: Target): Promise<string> {
+    const created = await this.http.post<TokenResource>(this.tokensPath(target), {});
+    this.log.info({ token: created.id, state: created.state }, `registration token ${created.id} created`);
+    return created.id;
+  }
+
+  async waitForRegistration(target: Target, id: string, deadline: Deadline): Promise<Registration> {
+    let last: TokenResource | undefined;
     return deadline.poll(
       TOKEN_POLL_MS,
       async () => {
-        last = await this.http.get<TokenResource>(created.links.self);
+        last = await this.http.get<TokenResource>(`${this.tokensPath(target)}/${id}`);
         return toRegistration(last);
       },
-      () => `registration token ${created.id} is still "${last.state}"`,
+      () => `registration token ${id} is still "${last?.state ?? "unknown"}"`,
     );
+  }
+
+  removeRegistration(target: Target, id: string, deadline: Deadline): Promise<void> {
+    return this.retire(`${this.tokensPath(target)}/${id}`, deadline, `registration token ${id}`);
   }
 
   async listHosts(target: Target): Promise<HostRecord[]> {
@@ -123,36 +131,51 @@ export class CattleApi implements RancherApi {
   }
 
   async getHost(target: Target, id: string): Promise<HostRecord | undefined> {
-    const host = await this.hostResource(target, id);
+    const host = await this.resource<HostResource>(this.hostPath(target, id));
     return host && toHost(host);
   }
 
-  /** Rancher refuses to remove an active host: deactivate, wait until removal is offered, remove, wait. */
-  async removeHost(target: Target, id: string, deadline: Deadline): Promise<void> {
-    const host = await this.hostResource(target, id);
-    if (host?.actions?.deactivate) await this.http.post(host.actions.deactivate);
+  removeHost(target: Target, id: string, deadline: Deadline): Promise<void> {
+    return this.retire(this.hostPath(target, id), deadline, `host ${id}`);
+  }
+
+  private tokensPath(target: Target): string {
+    return `${API}/projects/${target.id}/registrationtokens`;
+  }
+
+  private hostPath(target: Target, id: string): string {
+    return `${API}/projects/${target.id}/hosts/${id}`;
+  }
+
+  /**
+   * Rancher refuses to remove an active resource: deactivate it, wait until removal is offered, remove it, wait
+   * until it is gone.
+   */
+  private async retire(path: string, deadline: Deadline, what: string): Promise<void> {
+    const current = await this.resource<Actionable>(path);
+    if (current?.actions?.deactivate) await this.http.post(current.actions.deactivate);
     const removeLink = await deadline.poll(
-      HOST_POLL_MS,
+      RETIRE_POLL_MS,
       async () => {
-        const current = await this.hostResource(target, id);
-        return current ? current.actions?.remove : null;
+        const resource = await this.resource<Actionable>(path);
+        return resource ? resource.actions?.remove : null;
       },
-      () => `host ${id} did not become inactive, so the server does not allow removing it`,
+      () => `${what} did not become inactive, so the server does not allow removing it`,
     );
     if (!removeLink) return;
     await this.http.post(removeLink);
     await deadline.poll(
-      HOST_POLL_MS,
-      async () => ((await this.hostResource(target, id)) ? undefined : true),
-      () => `host ${id} was not removed`,
+      RETIRE_POLL_MS,
+      async () => ((await this.resource(path)) ? undefined : true),
+      () => `${what} was not removed`,
     );
   }
 
-  /** The host's resource, undefined once removed: removed resources stay readable by id for a while. */
-  private async hostResource(target: Target, id: string): Promise<HostResource | undefined> {
+  /** The resource, or undefined once removed: removed resources stay readable by id for a while. */
+  private async resource<T extends { state?: string }>(path: string): Promise<T | undefined> {
     try {
-      const host = await this.http.get<HostResource>(`${API}/projects/${target.id}/hosts/${id}`);
-      return GONE.has(host.state ?? "") ? undefined : host;
+      const resource = await this.http.get<T>(path);
+      return GONE.has(resource.state ?? "") ? undefined : resource;
     } catch (error) {
       if (error instanceof EnrollError && error.kind === "not-found") return undefined;
       throw error;
@@ -200,6 +223,11 @@ function toRegistration(token: TokenResource): Registration | undefined {
   const { state, token: value, registrationUrl, image, command } = token;
   if (state !== "active" || !value || !registrationUrl || !image || !command) return undefined;
   return { id: token.id, token: value, registrationUrl, image, command };
+}
+
+function withRegistration(token: TokenResource): { registration?: Registration } {
+  const registration = toRegistration(token);
+  return registration ? { registration } : {};
 }
 
 function toHost(host: HostResource): HostRecord {

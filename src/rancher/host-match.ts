@@ -1,4 +1,4 @@
-import { isHostReady, type HostRecord } from "./api.js";
+import { byAge, isHostReady, type HostRecord } from "./api.js";
 
 /** What we know about this machine and the environment before the agent was launched. */
 export interface HostEvidence {
@@ -63,11 +63,5 @@ function sameMachine(host: HostRecord, evidence: HostEvidence): boolean {
 }
 
 function newest(hosts: HostRecord[]): HostRecord {
-  return [...hosts].sort(
-    (a, b) => Date.parse(b.created) - Date.parse(a.created) || idNumber(b.id) - idNumber(a.id),
-  )[0]!;
-}
-
-function idNumber(id: string): number {
-  return Number(/\d+$/.exec(id)?.[0] ?? 0);
+  return [...hosts].sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || byAge(b, a))[0]!;
 }

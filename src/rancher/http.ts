@@ -1,6 +1,8 @@
 import { got, HTTPError, ParseError, RequestError, type Got, type Response } from "got";
 import { EnrollError } from "../errors.js";
+import type { Deadline } from "../deadline.js";
 import type { Logger } from "../log.js";
+import { backoffMs } from "./backoff.js";
 
 export interface Credentials {
   accessKey: string;
@@ -16,6 +18,8 @@ interface ApiErrorBody {
   detail?: string | null;
 }
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** JSON over HTTP to one Rancher server; paths are resolved against its base URL, links are followed on it. */
 export class ApiClient {
   private readonly http: Got;
@@ -26,24 +30,47 @@ export class ApiClient {
     readonly baseUrl: string,
     private readonly credentials: Credentials,
     private readonly log: Logger,
+    private readonly deadline: Deadline,
   ) {
     this.http = got.extend({
       username: credentials.accessKey,
       password: credentials.secretKey,
       headers: { accept: "application/json", "x-api-no-challenge": "true" },
       responseType: "json",
-      timeout: { request: 30_000 },
-      retry: { limit: 2, methods: ["GET"] },
+      retry: {
+        limit: Number.POSITIVE_INFINITY,
+        methods: ["GET", "DELETE"],
+        statusCodes: [408, 429, 500, 502, 503, 504],
+        enforceRetryRules: true,
+        maxRetryAfter: Number.POSITIVE_INFINITY,
+        calculateDelay: ({ attemptCount, retryAfter }) => this.retryDelay(attemptCount, retryAfter),
+      },
       hooks: {
         beforeRequest: [
           (options) => {
             this.requests += 1;
+            options.timeout = {
+              request: Math.max(1, Math.min(REQUEST_TIMEOUT_MS, this.deadline.remainingMs())),
+            };
             this.log.debug({ method: options.method, url: String(options.url) }, "api request");
           },
+        ],
+        beforeRetry: [
+          (error, count) =>
+            this.log.warn(
+              { attempt: count, reason: error.code ?? error.message },
+              "retrying the API request",
+            ),
         ],
         afterResponse: [(response) => this.remember(response)],
       },
     });
+  }
+
+  /** The server's Retry-After when it gives one, else exponential backoff with jitter; never past the deadline. */
+  private retryDelay(attempt: number, retryAfter: number | undefined): number {
+    const delay = retryAfter ?? backoffMs(attempt);
+    return delay < this.deadline.remainingMs() ? delay : 0;
   }
 
   get version(): string | undefined {
@@ -105,7 +132,7 @@ export class ApiClient {
     if (error instanceof RequestError) {
       return new EnrollError(
         "server",
-        `cannot reach the Rancher server at ${this.baseUrl} (${error.code ?? error.message})`,
+        `cannot reach the Rancher server at ${this.baseUrl} (${error.code ?? error.message})${attempts(error)}`,
         "Check the server URL (--url or RANCHER_URL), that the server is running, and that this machine can reach it.",
         { cause: error },
       );
@@ -125,7 +152,7 @@ export class ApiClient {
     ]
       .filter(Boolean)
       .join(": ");
-    const what = `${error.options.method} ${new URL(String(error.options.url)).pathname} answered ${status}${said ? ` (${said})` : ""}`;
+    const what = `${error.options.method} ${new URL(String(error.options.url)).pathname} answered ${status}${said ? ` (${said})` : ""}${attempts(error)}`;
     if (status === 401) {
       return new EnrollError(
         "auth",
@@ -147,4 +174,9 @@ export class ApiClient {
       status >= 500 ? "The server failed; try again later or check its logs." : undefined,
     );
   }
+}
+
+function attempts(error: RequestError): string {
+  const count = (error.request?.retryCount ?? 0) + 1;
+  return count > 1 ? `, after ${count} attempts` : "";
 }

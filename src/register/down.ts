@@ -1,6 +1,6 @@
-import { Deadline } from "../deadline.js";
+import type { Deadline } from "../deadline.js";
 import { inspectContainer, stopContainer } from "../docker/containers.js";
-import { checkDaemon, type Docker } from "../docker/engine.js";
+import { waitForDaemon, type Docker } from "../docker/engine.js";
 import { EnrollError, asEnrollError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Enrollment, EnrollmentStore } from "../state/enrollment.js";
@@ -17,7 +17,8 @@ export interface DownContext {
   log: Logger;
   connect: Connect;
   purge: boolean;
-  timeoutSeconds: number;
+  deadline: Deadline;
+  waitForDockerSeconds: number;
 }
 
 /**
@@ -28,8 +29,8 @@ export interface DownContext {
 export async function down(context: DownContext): Promise<DownResult> {
   const started = Date.now();
   const { docker, store, log } = context;
-  const deadline = new Deadline(context.timeoutSeconds);
-  await phase(log, "check docker engine", () => checkDaemon(docker));
+  const { deadline } = context;
+  await phase(log, "check docker engine", () => waitForDaemon(docker, context.waitForDockerSeconds, log));
   return withMachineLock(store.dir, deadline, log, async () => {
     const [enrollment, agent] = await Promise.all([store.read(), inspectContainer(docker, AGENT_CONTAINER)]);
     if (!enrollment && !agent && !context.purge) {

@@ -1,5 +1,5 @@
-import { Deadline } from "../deadline.js";
-import { checkDaemon, type Docker } from "../docker/engine.js";
+import type { Deadline } from "../deadline.js";
+import { waitForDaemon, type Docker } from "../docker/engine.js";
 import type { PullProgress } from "../docker/image.js";
 import { EnrollError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -20,14 +20,15 @@ export interface PrepareContext {
   connect?: Connect;
   environment?: string;
   clean: boolean;
-  timeoutSeconds: number;
+  deadline: Deadline;
+  waitForDockerSeconds: number;
   onPullProgress: (progress: PullProgress) => void;
 }
 
 /** For image builders: the agent image pulled ahead of time, and with `clean` no machine identity left behind. */
 export async function prepare(context: PrepareContext): Promise<PrepareResult> {
   const { docker, store, log, clean } = context;
-  const deadline = new Deadline(context.timeoutSeconds);
+  const { deadline } = context;
   if (!context.agentImage && !context.connect && !clean) {
     throw new EnrollError(
       "usage",
@@ -35,7 +36,7 @@ export async function prepare(context: PrepareContext): Promise<PrepareResult> {
       "Give --agent-image IMAGE, or the server's URL and keys to pull its agent image, and/or --clean.",
     );
   }
-  await phase(log, "check docker engine", () => checkDaemon(docker));
+  await phase(log, "check docker engine", () => waitForDaemon(docker, context.waitForDockerSeconds, log));
   return withMachineLock(store.dir, deadline, log, async () => {
     const image = await phase(log, "choose agent image", () => chooseImage(context, deadline));
     const imagePulled = image

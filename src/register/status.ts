@@ -1,5 +1,6 @@
 import { inspectContainer } from "../docker/containers.js";
-import { checkDaemon, type Docker } from "../docker/engine.js";
+import { waitForDaemon, type Docker } from "../docker/engine.js";
+import type { Logger } from "../log.js";
 import { isHostReady, type HostRecord } from "../rancher/api.js";
 import type { Enrollment, EnrollmentStore } from "../state/enrollment.js";
 import { AGENT_CONTAINER } from "./local-agent.js";
@@ -8,14 +9,22 @@ import { connectToEnrollmentServer, type Connect } from "./server-connection.js"
 
 export interface StatusContext {
   docker: Docker;
+  log: Logger;
+  waitForDockerSeconds: number;
   store: EnrollmentStore;
   /** Used only when there is a host to ask about: a machine never enrolled needs no credentials. */
   connect: Connect;
 }
 
 /** What the machine and the server say about this machine's enrollment; changes nothing. */
-export async function status({ docker, store, connect }: StatusContext): Promise<StatusResult> {
-  await checkDaemon(docker);
+export async function status({
+  docker,
+  store,
+  connect,
+  log,
+  waitForDockerSeconds,
+}: StatusContext): Promise<StatusResult> {
+  await waitForDaemon(docker, waitForDockerSeconds, log);
   const [enrollment, container] = await Promise.all([
     store.read(),
     inspectContainer(docker, AGENT_CONTAINER),

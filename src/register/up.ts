@@ -1,7 +1,7 @@
 import type { UpSettings } from "../config/settings.js";
 import { Deadline } from "../deadline.js";
 import { inspectContainer } from "../docker/containers.js";
-import { checkDaemon, type Docker } from "../docker/engine.js";
+import { waitForDaemon, type Docker } from "../docker/engine.js";
 import { hasImage, type PullProgress } from "../docker/image.js";
 import { runToCompletion } from "../docker/one-shot.js";
 import { EnrollError } from "../errors.js";
@@ -16,7 +16,7 @@ import {
 import { findOurHost, namesakes, type HostEvidence } from "../rancher/host-match.js";
 import type { Enrollment, EnrollmentStore } from "../state/enrollment.js";
 import { withMachineLock } from "../state/lock.js";
-import { ensureAgentImage, obtainRegistration } from "./agent-setup.js";
+import { chooseToken, ensureAgentImage, obtainRegistration } from "./agent-setup.js";
 import { bootstrapSpec, dockerRunCommand } from "./bootstrap-spec.js";
 import { AGENT_CONTAINER, removeLeftoverBootstraps } from "./local-agent.js";
 import { phase } from "./phase.js";
@@ -24,6 +24,8 @@ import type { UpPlan, UpResult } from "./result.js";
 
 export interface UpContext {
   settings: UpSettings;
+  /** The one clock of the command: `--timeout` bounds everything up does. */
+  deadline: Deadline;
   rancher: RancherApi;
   docker: Docker;
   store: EnrollmentStore;
@@ -40,8 +42,8 @@ const HOST_POLL_MS = 2000;
 export async function up(context: UpContext): Promise<UpResult | UpPlan> {
   const started = Date.now();
   const { settings, log, docker, store } = context;
-  const deadline = new Deadline(settings.timeoutSeconds);
-  await phase(log, "check docker engine", () => checkDaemon(docker));
+  const { deadline } = context;
+  await phase(log, "check docker engine", () => waitForDaemon(docker, settings.waitForDockerSeconds, log));
   if (settings.dryRun) return plan(context, started);
   return withMachineLock(store.dir, deadline, log, () => enroll(context, deadline, started));
 }
@@ -225,14 +227,17 @@ function describeWait(ours: HostRecord | undefined, sameName: HostRecord[], evid
 async function plan(context: UpContext, started: number): Promise<UpPlan> {
   const { rancher, settings, docker, log } = context;
   const target = await phase(log, "resolve environment", () => rancher.findTarget(settings.environment));
-  const registration = await rancher.findRegistration(target);
+  const { reuse: registration, waitFor } = chooseToken(await rancher.listRegistrations(target));
   const imagePresent = registration ? await hasImage(docker, registration.image) : undefined;
   return {
     kind: "plan",
     changed: false,
     environment: target,
     server: serverInfo(context),
-    registration: { wouldCreate: !registration, ...(registration ? { id: registration.id } : {}) },
+    registration: {
+      wouldCreate: !registration && !waitFor,
+      ...(registration ? { id: registration.id } : waitFor ? { id: waitFor } : {}),
+    },
     agent: registration ? { image: registration.image, imagePresent } : {},
     ...(registration
       ? { command: dockerRunCommand(bootstrapSpec(registration, settings, context.env)) }

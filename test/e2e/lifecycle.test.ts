@@ -165,7 +165,7 @@ describe("the host's life", { skip: e2e.skip }, () => {
   it("down with the server unreachable cleans up locally, says what is left, exits non-zero", async () => {
     const id = await enroll();
     await world.stopSimulator();
-    const run = await world.cli(["down", "-o", "json"]);
+    const run = await world.cli(["down", "--timeout", "5", "-o", "json"]);
     assert.equal(run.code, 8, run.stderr);
     assert.match(
       run.stderr,

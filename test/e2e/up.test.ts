@@ -187,15 +187,15 @@ describe("up", { skip: e2e.skip }, () => {
       ],
       [
         "Docker unavailable",
-        async () => ({ env: { DOCKER_HOST: "unix:///nonexistent.sock" } }),
+        async () => ({ args: ["--wait-for-docker", "0"], env: { DOCKER_HOST: "unix:///nonexistent.sock" } }),
         5,
         /Docker engine at unix:\/\/\/nonexistent.sock does not answer/,
       ],
       [
         "unreachable server",
-        async () => ({ env: { RANCHER_URL: "http://127.0.0.1:9" } }),
+        async () => ({ args: ["--timeout", "5"], env: { RANCHER_URL: "http://127.0.0.1:9" } }),
         8,
-        /cannot reach the Rancher server at http:\/\/127.0.0.1:9 \(ECONNREFUSED\)/,
+        /cannot reach the Rancher server at http:\/\/127.0.0.1:9 \(ECONNREFUSED\), after \d+ attempts/,
       ],
     ];
     for (const [name, setup, code, message] of failures) {

@@ -98,6 +98,7 @@ describe("precedence: flags, then environment variables, then the profile, then 
     labels: ["a=flag", "a=env", "a=profile"],
     agentIp: ["10.0.0.1", "10.0.0.2", "10.0.0.3"],
     timeout: ["11", "22", "33"],
+    waitForDocker: ["0", "5", "7.5"],
   };
   const setting = (name: SettingName) =>
     SETTINGS[name] as { flag: string; env?: string; key: string; credential?: string };

@@ -1,0 +1,57 @@
+// At boot Docker may not be up yet: up waits for the engine (--wait-for-docker), then proceeds.
+import assert from "node:assert/strict";
+import { rm } from "node:fs/promises";
+import { connect, createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { e2e, useE2eWorld } from "../support/e2e.js";
+
+/** A socket that starts answering for the engine only after `delayMs`, as a daemon still starting would. */
+function lateEngine(enginePath: string, path: string, delayMs: number): { stop(): Promise<void> } {
+  const relay: Server = createServer((client) => {
+    const engine = connect(enginePath);
+    client.pipe(engine).pipe(client);
+    engine.on("error", () => client.destroy());
+    client.on("error", () => engine.destroy());
+  });
+  const timer = setTimeout(() => relay.listen(path), delayMs);
+  return {
+    stop: async () => {
+      clearTimeout(timer);
+      await new Promise<void>((resolve) => (relay.listening ? relay.close(() => resolve()) : resolve()));
+      await rm(path, { force: true });
+    },
+  };
+}
+
+describe("up at boot", { skip: e2e.skip }, () => {
+  const world = useE2eWorld();
+
+  it("waits for a Docker engine that comes up late, then enrolls", async () => {
+    const path = join(world.stateDir, "late-docker.sock");
+    const engine = lateEngine(world.testbed.dockerHost.replace(/^unix:\/\//, ""), path, 3000);
+    try {
+      const run = await world.cli(["up", "-o", "json", "--wait-for-docker", "30"], {
+        DOCKER_HOST: `unix://${path}`,
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /waiting for the Docker engine to answer/);
+      assert.equal((run.json().host as { state: string }).state, "active");
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it("gives up after --wait-for-docker with what it tried, before asking the server anything", async () => {
+    const path = join(world.stateDir, "never.sock");
+    const started = Date.now();
+    const run = await world.cli(["up", "--wait-for-docker", "2"], { DOCKER_HOST: `unix://${path}` });
+    assert.equal(run.code, 5, run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(`Docker engine at unix://${path} does not answer \\(waited 2 s, \\d+ attempts\\): ENOENT`),
+    );
+    assert.ok(Date.now() - started >= 2000);
+    assert.equal(world.requests("GET").length + world.requests("POST").length, 0);
+  });
+});

@@ -1,0 +1,86 @@
+// Obtaining the registration token against the simulator: reuse, creation never repeated blindly, and a fleet
+// creating at once converging on one token.
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { pino } from "pino";
+import { Deadline } from "../../src/deadline.js";
+import { EnrollError } from "../../src/errors.js";
+import type { RancherApi } from "../../src/rancher/api.js";
+import { CattleApi } from "../../src/rancher/cattle.js";
+import { ApiClient } from "../../src/rancher/http.js";
+import { obtainRegistration } from "../../src/register/agent-setup.js";
+import { startSimulator, type Simulator } from "../support/simulator/index.js";
+
+const log = pino({ level: "silent" });
+const target = { id: "1a5", name: "Default" };
+
+describe("obtaining the registration token", () => {
+  let simulator: Simulator;
+  const api = () =>
+    new CattleApi(new ApiClient(simulator.url, simulator.environmentKey, log, new Deadline(30)), log);
+  const liveTokens = () => simulator.tokens("1a5").filter((t) => !["removed", "purged"].includes(t.state));
+  const posts = () =>
+    simulator.requests.filter((r) => r.method === "POST" && r.path.endsWith("/registrationtokens"));
+
+  beforeEach(async () => {
+    simulator = await startSimulator({ timings: { tokenActivationMs: 300, actionMs: 100 } });
+  });
+  afterEach(() => simulator.close());
+
+  it("creates one in a fresh environment and reuses it afterwards", async () => {
+    const first = await obtainRegistration(api(), log, target, new Deadline(20));
+    assert.equal(first.created, true);
+    const again = await obtainRegistration(api(), log, target, new Deadline(20));
+    assert.deepEqual([again.created, again.registration.id], [false, first.registration.id]);
+    assert.equal(posts().length, 1);
+  });
+
+  it("reads the tokens again after a failed creation instead of creating blindly", async () => {
+    const real = api();
+    let failures = 0;
+    // The request reaches the server, but its answer is lost: the token exists, we only saw an error.
+    const lossy: RancherApi = Object.assign(Object.create(real) as RancherApi, {
+      createRegistration: async (t: typeof target) => {
+        await real.createRegistration(t);
+        failures += 1;
+        throw new EnrollError("server", "connection reset while reading the answer");
+      },
+    });
+    const { registration, created } = await obtainRegistration(lossy, log, target, new Deadline(20));
+    assert.equal(failures, 1);
+    assert.equal(created, false, "the token found on re-reading is used");
+    assert.deepEqual(
+      liveTokens().map((t) => t.id),
+      [registration.id],
+    );
+  });
+
+  async function fleet(machines: number, spreadMs?: number) {
+    return Promise.all(
+      Array.from({ length: machines }, () =>
+        obtainRegistration(api(), log, target, new Deadline(30), spreadMs),
+      ),
+    );
+  }
+
+  it("a fleet booting together spreads its creation: fewer creations than machines, one token", async () => {
+    const machines = await fleet(12);
+    assert.equal(new Set(machines.map((machine) => machine.registration.id)).size, 1);
+    assert.equal(liveTokens().length, 1);
+    assert.ok(
+      posts().length < machines.length,
+      `${posts().length} creations for ${machines.length} machines`,
+    );
+  });
+
+  it("machines creating at the same instant converge on the oldest token and remove their own", async () => {
+    const machines = await fleet(8, 0);
+    assert.ok(posts().length > 1, "several machines did create a token");
+    const used = new Set(machines.map((machine) => machine.registration.id));
+    assert.equal(used.size, 1);
+    assert.deepEqual(
+      liveTokens().map((t) => t.id),
+      [...used],
+    );
+  });
+});
