@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(docker.io busybox-static docker-registry iproute2 util-linux)
+# binutils: strip, for the single executable (scripts/sea/build.ts).
+APT_PACKAGES=(docker.io busybox-static docker-registry iproute2 util-linux binutils)
 
 install_system_packages() {
   local missing=() package

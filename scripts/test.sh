@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What CI checks: setup, type check, lint, formatting, then every test with the Docker test bed
-# (test/run.ts starts and stops it).
+# (test/run.ts starts and stops it), then the single executable: built, and the end-to-end suites run again with
+# it, from a PATH without node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,3 +10,5 @@ npx tsc --noEmit
 npx eslint .
 npx prettier --check .
 npx tsx test/run.ts
+npm run build:sea
+RANCHER_ENROLL_BIN="$PWD/dist-sea/rancher-enroll" npx tsx test/run.ts test/e2e/*.test.ts
