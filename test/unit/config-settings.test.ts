@@ -158,6 +158,7 @@ describe("precedence: flags, then environment variables, then the profile, then 
       labels: { a: "profile" },
       agentIp: "10.0.0.3",
       timeoutSeconds: 33,
+      waitForDockerSeconds: 7.5,
       dryRun: false,
     });
     const mixed = resolveUpSettings(
