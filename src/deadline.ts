@@ -24,7 +24,10 @@ export class Deadline {
     describeTimeout: () => string,
   ): Promise<T> {
     for (;;) {
-      const value = await probe();
+      const value = await probe().catch((error: unknown) => {
+        // A request cut short by the deadline itself: what timed out is what we were waiting for.
+        throw this.expired() ? this.timeout(describeTimeout()) : error;
+      });
       if (value !== undefined) return value;
       if (this.expired()) throw this.timeout(describeTimeout());
       await sleep(Math.min(intervalMs, this.remainingMs()));

@@ -13,6 +13,7 @@ export function upCommand(): Command {
     "environment",
     "labels",
     "agentIp",
+    "agentInterface",
     "timeout",
     "waitForDocker",
   ])

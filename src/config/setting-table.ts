@@ -98,6 +98,15 @@ export const SETTINGS = {
     required: false,
     parse: (text: string) => validateAgentIp(text.trim()),
   },
+  agentInterface: {
+    flag: "--agent-interface",
+    argument: "<name>",
+    description: "the agent's network interface",
+    help: "register the IPv4 address of this network interface (instead of --agent-ip)",
+    key: "agent_interface",
+    required: false,
+    parse: parseInterfaceName,
+  },
   timeout: {
     flag: "--timeout",
     argument: "<seconds>",
@@ -135,6 +144,7 @@ export const UP_SETTING_NAMES = [
   "environment",
   "labels",
   "agentIp",
+  "agentInterface",
   "timeout",
   "waitForDocker",
 ] as const satisfies SettingName[];
@@ -156,6 +166,18 @@ export function showValue(item: Setting<unknown>, value: unknown): string {
 
 function mask(secret: string, how: "masked" | "hidden"): string {
   return how === "masked" && secret.length > 8 ? `****${secret.slice(-4)}` : "****";
+}
+
+function parseInterfaceName(text: string, name: string): string {
+  const interfaceName = text.trim();
+  if (!/^[\w.:@-]+$/.test(interfaceName)) {
+    throw new EnrollError(
+      "usage",
+      `${name} must name a network interface, got "${text}"`,
+      "See `ip -brief address`.",
+    );
+  }
+  return interfaceName;
 }
 
 function parseEnvironment(text: string): string {

@@ -1,3 +1,4 @@
+import { EnrollError } from "../errors.js";
 import { ProfileFiles, profilePaths, type Env, type ProfilePaths } from "./profile-files.js";
 import { selectProfile } from "./profile.js";
 import { placesFor, resolveSetting, resolveSettings, type Origin, type Sources } from "./resolve.js";
@@ -22,6 +23,7 @@ export interface UpSettings {
   environment?: string;
   labels: Record<string, string>;
   agentIp?: string;
+  agentInterface?: string;
   timeoutSeconds: number;
   waitForDockerSeconds: number;
   dryRun: boolean;
@@ -64,6 +66,13 @@ export function resolveServerSettings(flags: ServerFlags, env: Env, warn: Warn):
 
 export function resolveUpSettings(flags: UpFlags, env: Env, warn: Warn): UpSettings {
   const values = resolveNamedSettings(UP_SETTING_NAMES, flags, env, warn);
+  if (values.agentIp && values.agentInterface) {
+    throw new EnrollError(
+      "usage",
+      "both an agent IP and an agent interface are set",
+      "Keep one of --agent-ip and --agent-interface.",
+    );
+  }
   return {
     server: serverSettings(values),
     labels: values.labels,
@@ -72,6 +81,7 @@ export function resolveUpSettings(flags: UpFlags, env: Env, warn: Warn): UpSetti
     dryRun: flags.dryRun ?? false,
     ...(values.environment ? { environment: values.environment } : {}),
     ...(values.agentIp ? { agentIp: values.agentIp } : {}),
+    ...(values.agentInterface ? { agentInterface: values.agentInterface } : {}),
   };
 }
 

@@ -39,6 +39,8 @@ export interface HostRecord {
 /** The part of a Rancher server's API that enrolling a host touches, whatever the API generation. */
 export interface RancherApi {
   readonly serverVersion: string | undefined;
+  /** The address the server sees this machine's requests come from, once it has answered one. */
+  readonly clientIp: string | undefined;
   readonly requestCount: number;
   findTarget(nameOrId: string | undefined): Promise<Target>;
   /** The target's registration tokens that are not being removed, oldest first. */

@@ -59,6 +59,10 @@ export class CattleApi implements RancherApi {
     return this.http.version;
   }
 
+  get clientIp(): string | undefined {
+    return this.http.clientIp;
+  }
+
   get requestCount(): number {
     return this.http.requestCount;
   }

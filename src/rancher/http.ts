@@ -24,6 +24,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export class ApiClient {
   private readonly http: Got;
   private serverVersion: string | undefined;
+  private seenAs: string | undefined;
   private requests = 0;
 
   constructor(
@@ -77,6 +78,11 @@ export class ApiClient {
     return this.serverVersion;
   }
 
+  /** The address the server sees our requests come from (its X-API-Client-IP header). */
+  get clientIp(): string | undefined {
+    return this.seenAs;
+  }
+
   get requestCount(): number {
     return this.requests;
   }
@@ -108,6 +114,8 @@ export class ApiClient {
   private remember(response: Response): Response {
     const version = response.headers["x-rancher-version"];
     if (typeof version === "string") this.serverVersion = version;
+    const clientIp = response.headers["x-api-client-ip"];
+    if (typeof clientIp === "string") this.seenAs = clientIp;
     return response;
   }
 

@@ -16,6 +16,7 @@ import {
 import { findOurHost, namesakes, type HostEvidence } from "../rancher/host-match.js";
 import type { Enrollment, EnrollmentStore } from "../state/enrollment.js";
 import { withMachineLock } from "../state/lock.js";
+import { defaultRoute, interfaceAddress } from "./agent-ip.js";
 import { chooseToken, ensureAgentImage, obtainRegistration } from "./agent-setup.js";
 import { bootstrapSpec, dockerRunCommand } from "./bootstrap-spec.js";
 import { AGENT_CONTAINER, removeLeftoverBootstraps } from "./local-agent.js";
@@ -39,13 +40,38 @@ export interface UpContext {
 
 const HOST_POLL_MS = 2000;
 
-export async function up(context: UpContext): Promise<UpResult | UpPlan> {
+export async function up(given: UpContext): Promise<UpResult | UpPlan> {
   const started = Date.now();
-  const { settings, log, docker, store } = context;
-  const { deadline } = context;
+  const { settings, log, docker, store, deadline } = given;
   await phase(log, "check docker engine", () => waitForDaemon(docker, settings.waitForDockerSeconds, log));
+  const agentIp = settings.agentInterface
+    ? await phase(log, "choose agent IP", () => interfaceAddress(settings.agentInterface!))
+    : settings.agentIp;
+  const context = { ...given, settings: { ...settings, ...(agentIp ? { agentIp } : {}) } };
   if (settings.dryRun) return plan(context, started);
   return withMachineLock(store.dir, deadline, log, () => enroll(context, deadline, started));
+}
+
+/** Without an agent IP the agent registers the address the server sees: say which, and where the route goes. */
+async function explainAgentIp({ settings, rancher, log }: UpContext): Promise<void> {
+  if (settings.agentIp) {
+    log.info({ agentIp: settings.agentIp }, `the agent will register ${settings.agentIp}`);
+    return;
+  }
+  const route = await defaultRoute();
+  const serverSees = rancher.clientIp ?? "unknown";
+  const routeText = route
+    ? `the default route is on ${route.iface} (${route.ip4})`
+    : "this machine has no default route";
+  log.info(
+    { serverSees, defaultRoute: route },
+    `no agent IP given: the agent will register the address the server sees, ${serverSees}; ${routeText}`,
+  );
+  if (route && route.ip4 !== serverSees) {
+    log.warn(
+      `the server sees ${serverSees}, not ${route.ip4} (NAT, a proxy or a load balancer between?): if other hosts reach this one at ${route.ip4}, pass --agent-ip ${route.ip4} or --agent-interface ${route.iface}`,
+    );
+  }
 }
 
 async function enroll(context: UpContext, deadline: Deadline, started: number): Promise<UpResult> {
@@ -64,6 +90,7 @@ async function enroll(context: UpContext, deadline: Deadline, started: number): 
   }
   const target = await phase(log, "resolve environment", () => rancher.findTarget(settings.environment));
   log.info({ environment: target }, `environment ${target.name} (${target.id})`);
+  await explainAgentIp(context);
   const { registration, created } = await phase(log, "obtain registration", () =>
     obtainRegistration(rancher, log, target, deadline),
   );
@@ -227,6 +254,7 @@ function describeWait(ours: HostRecord | undefined, sameName: HostRecord[], evid
 async function plan(context: UpContext, started: number): Promise<UpPlan> {
   const { rancher, settings, docker, log } = context;
   const target = await phase(log, "resolve environment", () => rancher.findTarget(settings.environment));
+  await explainAgentIp(context);
   const { reuse: registration, waitFor } = chooseToken(await rancher.listRegistrations(target));
   const imagePresent = registration ? await hasImage(docker, registration.image) : undefined;
   return {

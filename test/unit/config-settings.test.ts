@@ -99,16 +99,18 @@ describe("precedence: flags, then environment variables, then the profile, then 
     agentIp: ["10.0.0.1", "10.0.0.2", "10.0.0.3"],
     timeout: ["11", "22", "33"],
     waitForDocker: ["0", "5", "7.5"],
+    agentInterface: ["eth0", "ens3", "bond0.12"],
   };
   const setting = (name: SettingName) =>
     SETTINGS[name] as { flag: string; env?: string; key: string; credential?: string };
   const attribute = (name: SettingName) => (name === "labels" ? "label" : name);
 
-  function profileFiles() {
+  /** A profile "p" setting every setting to its profile sample, except those left out. */
+  function profileFiles(leaveOut: SettingName[] = []) {
     const lines = (credential: boolean) =>
-      SETTING_NAMES.filter((name) => Boolean(setting(name).credential) === credential).map(
-        (name) => `${setting(name).key} = ${SAMPLES[name][2]}`,
-      );
+      SETTING_NAMES.filter(
+        (name) => Boolean(setting(name).credential) === credential && !leaveOut.includes(name),
+      ).map((name) => `${setting(name).key} = ${SAMPLES[name][2]}`);
     return profileFixture({
       config: ["[profile p]", ...lines(false)].join("\n"),
       credentials: ["[p]", ...lines(true)].join("\n"),
@@ -150,7 +152,8 @@ describe("precedence: flags, then environment variables, then the profile, then 
   }
 
   test("the values themselves follow the same order", () => {
-    const { env: files } = profileFiles();
+    // An agent IP and an agent interface together are refused: the profile keeps the IP.
+    const { env: files } = profileFiles(["agentInterface"]);
     const fromProfile = resolveUpSettings({ profile: "p" }, files, quiet);
     assert.deepEqual(fromProfile, {
       server: { url: "http://profile:3", accessKey: "profile-access", secretKey: "profile-secret" },
