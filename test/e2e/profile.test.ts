@@ -114,7 +114,9 @@ describe("profiles", () => {
         ["environment", "Default", "profile"],
         ["labels", "none", "default"],
         ["agent_ip", undefined, undefined],
+        ["agent_interface", undefined, undefined],
         ["timeout", "600", "default"],
+        ["wait_for_docker", "60", "default"],
       ],
     );
   });
