@@ -99,6 +99,12 @@ async function bundle(file: string, options: BuildOptions): Promise<void> {
   await writeFile(file, result.outputFiles![0]!.text);
 }
 
+/** app.js and vendor.js are function expressions (asset-script.ts). */
+const wrapped: BuildOptions = {
+  banner: { js: SCRIPT_WRAPPER.banner },
+  footer: { js: SCRIPT_WRAPPER.footer },
+};
+
 async function bundleScripts(): Promise<void> {
   await bundle(fromRoot(seaConfig.main), { entryPoints: [join(import.meta.dirname, "main.ts")] });
   await bundle(asset(APP_SCRIPT), {
@@ -115,11 +121,6 @@ async function bundleScripts(): Promise<void> {
     ...wrapped,
   });
 }
-
-const wrapped: BuildOptions = {
-  banner: { js: SCRIPT_WRAPPER.banner },
-  footer: { js: SCRIPT_WRAPPER.footer },
-};
 
 async function warmUp(script: string, args: string[] = []): Promise<void> {
   await run(process.execPath, [
