@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 # binutils: strip, for the single executable (scripts/sea/build.ts).
 APT_PACKAGES=(docker.io busybox-static docker-registry iproute2 util-linux binutils)
+# The tools that the integrations (cloud-init/, packer/, systemd/, examples/) are tested with: test/integrations/ and
+# test/e2e/integrations-*.
+APT_PACKAGES+=(cloud-init ansible-core packer shellcheck systemd sudo curl ruby)
 
 install_system_packages() {
   local missing=() package

@@ -1,0 +1,109 @@
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { runCommand, type CommandResult } from "./testbed/command.js";
+
+/** The folders that the tools we test write to: each is copy-on-write in a scratch machine. */
+const WRITABLE = ["/etc", "/usr", "/var", "/root", "/run"] as const;
+
+// Runs as root in a mount and UTS namespace of its own: an overlay over each writable folder (the image's layers
+// under this machine's changes; not for /run, a tmpfs that a machine made from an image starts without), and the test
+// bed's engine at /var/run/docker.sock, where a real machine has its Docker engine. Arguments: upper folder, work
+// folder, lower layers (':'-joined, may be empty), engine socket (may be empty), then the command.
+const NAMESPACE_SETUP = `set -eu
+upper=$1 work=$2 layers=$3 socket=$4
+shift 4
+for dir in ${WRITABLE.join(" ")}; do
+  lower=$dir
+  for layer in $(echo "$layers" | tr ':' ' '); do
+    [ "$dir" = /run ] || lower="$layer$dir:$lower"
+  done
+  mkdir -p "$upper$dir" "$work$dir"
+  mount -t overlay overlay -o "lowerdir=$lower,upperdir=$upper$dir,workdir=$work$dir" "$dir"
+done
+if [ -n "$socket" ]; then
+  : > /run/docker.sock
+  mount --bind "$socket" /run/docker.sock
+fi
+exec "$@"`;
+
+export interface ScratchMachineOptions {
+  /** A machine whose files this one starts from, as a machine made from an image starts from the image. */
+  image?: ScratchMachine;
+  /** The engine that answers at /var/run/docker.sock: a DOCKER_HOST such as unix:///path/docker.sock. */
+  dockerHost?: string;
+}
+
+/**
+ * This machine as a throwaway copy: commands run as root on the real system, but what they write under /etc, /usr,
+ * /var, /root and /run lands in a temporary folder, and hostname changes stay theirs.
+ * Automation under test (cloud-init, Ansible, Packer's and Terraform's scripts) runs here unchanged, at the real
+ * paths, without touching the machine's own configuration.
+ */
+export class ScratchMachine {
+  private constructor(
+    readonly dir: string,
+    private readonly layers: string[],
+    private readonly socket: string,
+  ) {}
+
+  static async create(options: ScratchMachineOptions = {}): Promise<ScratchMachine> {
+    const dir = await mkdtemp(join(tmpdir(), "rancher-enroll-machine-"));
+    await mkdir(join(dir, "upper"));
+    const layers = options.image ? [...options.image.layers, options.image.upper] : [];
+    return new ScratchMachine(dir, layers, socketPath(options.dockerHost));
+  }
+
+  private get upper(): string {
+    return join(this.dir, "upper");
+  }
+
+  /** Runs a program on the machine; env replaces the environment (PATH included). */
+  run(program: string, args: string[], env: Record<string, string>): Promise<CommandResult> {
+    const layers = this.layers.join(":");
+    const setup = ["sh", "-c", NAMESPACE_SETUP, "sh", this.upper, join(this.dir, "work"), layers];
+    return runCommand(
+      "unshare",
+      ["--mount", "--uts", "--propagation", "private", "--", ...setup, this.socket, program, ...args],
+      { env },
+    );
+  }
+
+  /** Runs a shell script on the machine. */
+  sh(script: string, env: Record<string, string>): Promise<CommandResult> {
+    return this.run("sh", ["-c", script], env);
+  }
+
+  /** Where a file that this machine wrote at `path` is on the real system. */
+  written(path: string): string {
+    if (!WRITABLE.some((dir) => path.startsWith(`${dir}/`))) throw new Error(`${path} is not writable here`);
+    return join(this.upper, path);
+  }
+
+  /** The mode (e.g. 0o600) of a file this machine wrote, or undefined if it wrote none there. */
+  async modeOf(path: string): Promise<number | undefined> {
+    const stats = await stat(this.written(path)).catch(() => undefined);
+    return stats && stats.mode & 0o7777;
+  }
+
+  /** Puts a file on the machine before it runs anything, as an image or a seed would. */
+  async write(path: string, content: string, mode = 0o644): Promise<void> {
+    const file = this.written(path);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, content, { mode });
+  }
+
+  read(path: string): Promise<string> {
+    return readFile(this.written(path), "utf8");
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+function socketPath(dockerHost: string | undefined): string {
+  if (!dockerHost) return "";
+  if (!dockerHost.startsWith("unix://")) throw new Error(`not a unix socket: ${dockerHost}`);
+  return dockerHost.slice("unix://".length);
+}
