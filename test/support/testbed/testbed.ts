@@ -2,11 +2,9 @@ import { mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { publishAgentImage } from "./agent-image.js";
-import { createBridge, deleteBridge } from "./bridge.js";
 import { Cleanup } from "./cleanup.js";
-import { startPrivateDockerd } from "./dockerd.js";
 import { docker, type Engine } from "./engine.js";
-import { writePrivilegedRuntime } from "./privileged-runtime.js";
+import { startPrivateEngine } from "./private-engine.js";
 import { startRegistry } from "./registry.js";
 
 export interface TestbedInfo extends Engine {
@@ -36,7 +34,7 @@ export async function startTestbed(): Promise<Testbed> {
   cleanup.add(() => rm(dir, { recursive: true, force: true }));
   try {
     const external = process.env.DOCKER_HOST;
-    const engine = external ? await adoptEngine(external, cleanup) : await startPrivateEngine(dir, cleanup);
+    const engine = external ? await adoptEngine(external, cleanup) : await privateEngine(dir, cleanup);
     const registry = await startRegistry(join(dir, "registry"));
     cleanup.add(registry.stop);
     const images = await publishAgentImage(engine, registry.address, join(dir, "image"));
@@ -47,18 +45,10 @@ export async function startTestbed(): Promise<Testbed> {
   }
 }
 
-async function startPrivateEngine(dir: string, cleanup: Cleanup): Promise<TestbedEngine> {
-  const bridge = await createBridge();
-  cleanup.add(() => deleteBridge(bridge.name));
-  const rancherDir = join(dir, "rancher");
-  const dockerd = await startPrivateDockerd({
-    dir,
-    rancherDir,
-    bridge: bridge.name,
-    runtime: await writePrivilegedRuntime(dir),
-  });
-  cleanup.add(dockerd.stop);
-  return { dockerHost: `unix://${dockerd.socket}`, bridgeIp: bridge.ip, rancherDir };
+async function privateEngine(dir: string, cleanup: Cleanup): Promise<TestbedEngine> {
+  const { stop, ...engine } = await startPrivateEngine(dir);
+  cleanup.add(stop);
+  return engine;
 }
 
 const MACHINE_RANCHER_DIR = "/var/lib/rancher";
