@@ -13,6 +13,11 @@ export class Deadline {
     return Math.max(0, this.endsAt - Date.now());
   }
 
+  /** `seconds`, or less when the deadline comes sooner. */
+  cap(seconds: number): number {
+    return Math.min(seconds, this.remainingMs() / 1000);
+  }
+
   expired(): boolean {
     return this.remainingMs() === 0;
   }

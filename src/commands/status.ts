@@ -30,7 +30,7 @@ async function runStatus(flags: StatusFlags, log: Logger) {
   );
   return status({
     log,
-    waitForDockerSeconds: waitForDocker,
+    waitForDockerSeconds: Math.min(waitForDocker, timeout),
     docker: await dockerClient(),
     store: enrollmentStore(),
     connect: serverConnector(

@@ -30,7 +30,9 @@ export async function down(context: DownContext): Promise<DownResult> {
   const started = Date.now();
   const { docker, store, log } = context;
   const { deadline } = context;
-  await phase(log, "check docker engine", () => waitForDaemon(docker, context.waitForDockerSeconds, log));
+  await phase(log, "check docker engine", () =>
+    waitForDaemon(docker, deadline.cap(context.waitForDockerSeconds), log),
+  );
   return withMachineLock(store.dir, deadline, log, async () => {
     const [enrollment, agent] = await Promise.all([store.read(), inspectContainer(docker, AGENT_CONTAINER)]);
     if (!enrollment && !agent && !context.purge) {

@@ -36,7 +36,9 @@ export async function prepare(context: PrepareContext): Promise<PrepareResult> {
       "Give --agent-image IMAGE, or the server's URL and keys to pull its agent image, and/or --clean.",
     );
   }
-  await phase(log, "check docker engine", () => waitForDaemon(docker, context.waitForDockerSeconds, log));
+  await phase(log, "check docker engine", () =>
+    waitForDaemon(docker, deadline.cap(context.waitForDockerSeconds), log),
+  );
   return withMachineLock(store.dir, deadline, log, async () => {
     const image = await phase(log, "choose agent image", () => chooseImage(context, deadline));
     const imagePulled = image

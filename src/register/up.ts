@@ -43,7 +43,9 @@ const HOST_POLL_MS = 2000;
 export async function up(given: UpContext): Promise<UpResult | UpPlan> {
   const started = Date.now();
   const { settings, log, docker, store, deadline } = given;
-  await phase(log, "check docker engine", () => waitForDaemon(docker, settings.waitForDockerSeconds, log));
+  await phase(log, "check docker engine", () =>
+    waitForDaemon(docker, deadline.cap(settings.waitForDockerSeconds), log),
+  );
   const agentIp = settings.agentInterface
     ? await phase(log, "choose agent IP", () => interfaceAddress(settings.agentInterface!))
     : settings.agentIp;

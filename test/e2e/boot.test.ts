@@ -42,6 +42,15 @@ describe("up at boot", { skip: e2e.skip }, () => {
     }
   });
 
+  it("waits no longer than --timeout, which bounds the whole command", async () => {
+    const started = Date.now();
+    const run = await world.cli(["up", "--timeout", "3"], {
+      DOCKER_HOST: `unix://${join(world.stateDir, "never.sock")}`,
+    });
+    assert.equal(run.code, 5, run.stderr);
+    assert.ok(Date.now() - started < 8000, `gave up after ${Date.now() - started} ms`);
+  });
+
   it("gives up after --wait-for-docker with what it tried, before asking the server anything", async () => {
     const path = join(world.stateDir, "never.sock");
     const started = Date.now();
