@@ -3,7 +3,8 @@
 // The blob holds three scripts bundled by esbuild, each of the last two with a V8 code cache made by a run:
 //   main.js    the entry: runs app.js (main.ts);
 //   app.js     the CLI with commander, its code cache warmed by `--help`;
-//   vendor.js  dockerode, got, pino, pino-pretty, systeminformation, run only when a command first needs one.
+//   vendor.js  the packages that src/ imports only behind a dynamic import() (dockerode, got, pino,
+//              systeminformation...: vendor-split.ts), run only when a command first needs one of them.
 // Usage: npm run build:sea
 import { build, type BuildOptions, type Plugin } from "esbuild";
 import { execFile } from "node:child_process";
@@ -13,16 +14,16 @@ import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { APP_SCRIPT, codeCacheOf, SCRIPT_WRAPPER, VENDOR_SCRIPT } from "./asset-script.js";
 import { lazyModules, type LazyModule } from "./lazy-modules.js";
+import { lazilyImportedPackages } from "./vendor-split.js";
 
-const VENDOR_PACKAGES = ["dockerode", "got", "pino", "pino-pretty", "systeminformation"];
 /**
- * Imported at the top of app.js but needed only when a command runs: loaded on first use (lazy-modules.ts), so
- * that `--help` and `--version` do not pay for them. child_process alone brings net, stream and dgram;
- * proper-lockfile brings graceful-fs, which patches fs.
+ * Built-in modules imported at the top of app.js but needed only when a command runs: loaded on first use
+ * (lazy-modules.ts), so that `--help` and `--version` do not pay for them (child_process alone brings net, stream
+ * and dgram).
  */
 const APP_LAZY: LazyModule[] = [
-  ...["child_process", "readline", "net", "os", "fs/promises", "http", "https", "tls", "dns"],
-  "proper-lockfile",
+  ...["child_process", "readline", "net", "os", "fs/promises"],
+  ...["http", "https", "tls", "dns", "crypto"],
 ].map((request) => ({ request }));
 /**
  * Loaded by the vendor packages at once but used only by features we never use: about 10 MB of peak memory and
@@ -50,6 +51,7 @@ const seaConfig = JSON.parse(await readFile(fromRoot("sea-config.json"), "utf8")
 const asset = (name: string) => fromRoot(seaConfig.assets[name]!);
 const { version } = JSON.parse(await readFile(fromRoot("package.json"), "utf8")) as { version: string };
 const EXECUTABLE = fromRoot("dist-sea/rancher-enroll");
+const VENDOR_PACKAGES = await lazilyImportedPackages(fromRoot("src/cli.ts"));
 
 const common: BuildOptions = {
   bundle: true,
