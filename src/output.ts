@@ -3,11 +3,6 @@ import type { DownResult, PrepareResult, StatusResult, UpPlan, UpResult } from "
 
 export type Result = UpResult | UpPlan | StatusResult | DownResult | PrepareResult;
 
-/** One JSON object on stdout: what scripts parse. */
-export function renderJson(result: Result): string {
-  return JSON.stringify({ ok: true, ...result });
-}
-
 export function renderJsonError(error: EnrollError): string {
   return JSON.stringify({
     ok: false,

@@ -9,7 +9,7 @@ import { withSettingOptions } from "../config/setting-options.js";
 import { SETTING_NAMES, setting, showValue, type SettingName } from "../config/setting-table.js";
 import { EnrollError } from "../errors.js";
 import type { Logger } from "../log.js";
-import { runReport, type Report } from "./report.js";
+import { runReport, type Report } from "./run.js";
 
 interface ConfigureFlags {
   profile?: string;

@@ -1,15 +1,13 @@
 import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
-import { resolveNamedSettings, resolveServerSettings, type ServerFlags } from "../config/settings.js";
-import { Deadline } from "../deadline.js";
+import { resolveServerSettings } from "../config/settings.js";
 import type { Logger } from "../log.js";
 import { dockerClient, enrollmentStore, serverConnector } from "./clients.js";
+import { commandClock, type ClockFlags } from "./command-clock.js";
 import { runFlow, withServerOptions } from "./run.js";
 
-interface DownFlags extends ServerFlags {
+interface DownFlags extends ClockFlags {
   purge?: boolean;
-  timeout?: string;
-  waitForDocker?: string;
 }
 
 export function downCommand(): Command {
@@ -22,13 +20,7 @@ export function downCommand(): Command {
 async function runDown(flags: DownFlags, log: Logger) {
   const { down } = await import("../register/down.js");
   const warn = (message: string) => log.warn(message);
-  const { timeout, waitForDocker } = resolveNamedSettings(
-    ["timeout", "waitForDocker"],
-    flags,
-    process.env,
-    warn,
-  );
-  const deadline = new Deadline(timeout);
+  const { deadline, waitForDockerSeconds } = commandClock(flags, warn);
   return down({
     docker: await dockerClient(),
     store: enrollmentStore(),
@@ -36,6 +28,6 @@ async function runDown(flags: DownFlags, log: Logger) {
     connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log, deadline),
     purge: flags.purge ?? false,
     deadline,
-    waitForDockerSeconds: waitForDocker,
+    waitForDockerSeconds,
   });
 }

@@ -1,23 +1,16 @@
 import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
-import {
-  effectiveSettings,
-  resolveNamedSettings,
-  resolveServerSettings,
-  type ServerFlags,
-} from "../config/settings.js";
-import { Deadline } from "../deadline.js";
+import { effectiveSettings, resolveNamedSettings, resolveServerSettings } from "../config/settings.js";
 import type { Logger } from "../log.js";
 import { pullProgressReporter } from "../progress.js";
 import { dockerClient, enrollmentStore, serverConnector } from "./clients.js";
+import { commandClock, type ClockFlags } from "./command-clock.js";
 import { runFlow, withServerOptions } from "./run.js";
 
-interface PrepareFlags extends ServerFlags {
+interface PrepareFlags extends ClockFlags {
   agentImage?: string;
   clean?: boolean;
   environment?: string;
-  timeout?: string;
-  waitForDocker?: string;
 }
 
 export function prepareCommand(): Command {
@@ -40,13 +33,8 @@ export function prepareCommand(): Command {
 async function runPrepare(flags: PrepareFlags, log: Logger) {
   const { prepare } = await import("../register/prepare.js");
   const warn = (message: string) => log.warn(message);
-  const { environment, timeout, waitForDocker } = resolveNamedSettings(
-    ["environment", "timeout", "waitForDocker"],
-    flags,
-    process.env,
-    warn,
-  );
-  const deadline = new Deadline(timeout);
+  const { environment } = resolveNamedSettings(["environment"], flags, process.env, warn);
+  const { deadline, waitForDockerSeconds } = commandClock(flags, warn);
   const serverConfigured =
     effectiveSettings(["url"], flags, process.env, warn).settings[0]?.value !== undefined;
   const useServer = !flags.agentImage && (serverConfigured || !flags.clean);
@@ -61,7 +49,7 @@ async function runPrepare(flags: PrepareFlags, log: Logger) {
     ...(environment ? { environment } : {}),
     clean: flags.clean ?? false,
     deadline,
-    waitForDockerSeconds: waitForDocker,
+    waitForDockerSeconds,
     onPullProgress: pullProgressReporter(log, process.stderr.isTTY ? process.stderr : undefined),
   });
 }

@@ -2,7 +2,8 @@ import { Command } from "commander";
 import { ProfileFiles, profilePaths } from "../config/profile-files.js";
 import { chooseProfile, Profile } from "../config/profile.js";
 import { setting, showValue, type SettingName } from "../config/setting-table.js";
-import { runReport, table, type Report } from "./report.js";
+import { table } from "./table.js";
+import { runReport, type Report } from "./run.js";
 
 interface ListedProfile {
   name: string;

@@ -3,8 +3,8 @@ import { describeOrigin } from "../config/resolve.js";
 import { withSettingOptions } from "../config/setting-options.js";
 import { UP_SETTING_NAMES } from "../config/setting-table.js";
 import { effectiveSettings, type EffectiveSettings, type ServerFlags } from "../config/settings.js";
-import { runReport, table, type Report } from "./report.js";
-import { withServerOptions } from "./run.js";
+import { table } from "./table.js";
+import { runReport, withServerOptions, type Report } from "./run.js";
 
 export function settingsCommand(): Command {
   return withSettingOptions(withServerOptions(new Command("settings")), [

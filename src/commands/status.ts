@@ -1,42 +1,28 @@
 import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
-import { resolveNamedSettings, resolveServerSettings, type ServerFlags } from "../config/settings.js";
-import { Deadline } from "../deadline.js";
+import { resolveServerSettings } from "../config/settings.js";
 import type { Logger } from "../log.js";
 import { dockerClient, enrollmentStore, serverConnector } from "./clients.js";
+import { commandClock, type ClockFlags } from "./command-clock.js";
 import { runFlow, withServerOptions } from "./run.js";
-
-interface StatusFlags extends ServerFlags {
-  timeout?: string;
-  waitForDocker?: string;
-}
 
 export function statusCommand(): Command {
   return withSettingOptions(withServerOptions(new Command("status")), ["timeout", "waitForDocker"])
     .description(
       "show the agent container and the host's state on the server (exit 0 active, 10 not enrolled, 11 unhealthy)",
     )
-    .action((flags: StatusFlags, command: Command) => runFlow(command, (log) => runStatus(flags, log)));
+    .action((flags: ClockFlags, command: Command) => runFlow(command, (log) => runStatus(flags, log)));
 }
 
-async function runStatus(flags: StatusFlags, log: Logger) {
+async function runStatus(flags: ClockFlags, log: Logger) {
   const { status } = await import("../register/status.js");
   const warn = (message: string) => log.warn(message);
-  const { timeout, waitForDocker } = resolveNamedSettings(
-    ["timeout", "waitForDocker"],
-    flags,
-    process.env,
-    warn,
-  );
+  const { deadline, waitForDockerSeconds } = commandClock(flags, warn);
   return status({
     log,
-    waitForDockerSeconds: Math.min(waitForDocker, timeout),
+    waitForDockerSeconds,
     docker: await dockerClient(),
     store: enrollmentStore(),
-    connect: serverConnector(
-      () => resolveServerSettings(flags, process.env, warn),
-      log,
-      new Deadline(timeout),
-    ),
+    connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log, deadline),
   });
 }

@@ -70,3 +70,16 @@ export async function containersLabelled(docker: Docker, label: string, value: s
     .catch((error: unknown) => Promise.reject(dockerError("cannot list containers", error)));
   return found.map((container) => container.Id);
 }
+
+/** The last lines the container wrote, as text (empty when there is no such container). */
+export async function recentOutput(docker: Docker, name: string, lines: number): Promise<string> {
+  try {
+    const output = await docker
+      .getContainer(name)
+      .logs({ stdout: true, stderr: true, tail: lines, follow: false });
+    return output.toString();
+  } catch (error) {
+    if (isNotFound(error)) return "";
+    throw dockerError(`cannot read the output of container ${name}`, error);
+  }
+}

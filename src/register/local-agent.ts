@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import type { Deadline } from "../deadline.js";
-import { containersLabelled, removeContainers, removeVolumes } from "../docker/containers.js";
+import { containersLabelled, recentOutput, removeContainers, removeVolumes } from "../docker/containers.js";
 import type { Docker } from "../docker/engine.js";
 import { hasImage, localImagesNamed } from "../docker/image.js";
 import { runToCompletion } from "../docker/one-shot.js";
@@ -13,6 +13,11 @@ const AGENT_CONTAINERS = [AGENT_CONTAINER, "rancher-agent-upgrade"];
 const AGENT_VOLUMES = ["rancher-agent-state", "rancher-cni"];
 const AGENT_STATE_DIR = "/var/lib/rancher/state";
 const AGENT_IMAGE_NAMES = ["rancher/agent", "*/rancher/agent"];
+
+/** The agent says what the real one says when Rancher no longer knows its credentials. */
+export async function agentAsksToReRegister(docker: Docker): Promise<boolean> {
+  return /re-register this agent/.test(await recentOutput(docker, AGENT_CONTAINER, 20));
+}
 
 /** Bootstrap containers of an earlier run that was killed before it could remove them. */
 export async function removeLeftoverBootstraps(docker: Docker, log: Logger): Promise<void> {

@@ -19,7 +19,7 @@ import { withMachineLock } from "../state/lock.js";
 import { defaultRoute, interfaceAddress } from "./agent-ip.js";
 import { chooseToken, ensureAgentImage, obtainRegistration } from "./agent-setup.js";
 import { bootstrapSpec, dockerRunCommand } from "./bootstrap-spec.js";
-import { AGENT_CONTAINER, removeLeftoverBootstraps } from "./local-agent.js";
+import { AGENT_CONTAINER, agentAsksToReRegister, removeLeftoverBootstraps } from "./local-agent.js";
 import { phase } from "./phase.js";
 import type { UpPlan, UpResult } from "./result.js";
 
@@ -109,7 +109,9 @@ async function enroll(context: UpContext, deadline: Deadline, started: number): 
     launchAgent(context, launch, previous, registration, deadline),
   );
   const host = await phase(log, "confirm host", () =>
-    confirmHost(context, target, before, previous, deadline),
+    confirmHost(context, target, before, previous, deadline, () =>
+      runBootstrap(context, registration, deadline),
+    ),
   );
   await store.write({
     ...launch,
@@ -172,7 +174,7 @@ async function launchAgent(
   registration: Registration,
   deadline: Deadline,
 ) {
-  const { docker, log, rancher, settings, store } = context;
+  const { docker, log, rancher, store } = context;
   await removeLeftoverBootstraps(docker, log);
   const before = new Map((await rancher.listHosts(launch.environment)).map((host) => [host.id, host]));
   await store.write({
@@ -180,6 +182,17 @@ async function launchAgent(
     launchedAt: new Date().toISOString(),
     ...(previous?.agentId ? { agentId: previous.agentId } : {}),
   });
+  await runBootstrap(context, registration, deadline);
+  return before;
+}
+
+/** The bootstrap container, exactly as the server's command runs it; its non-zero exit is an error. */
+async function runBootstrap(
+  context: UpContext,
+  registration: Registration,
+  deadline: Deadline,
+): Promise<void> {
+  const { docker, log, settings } = context;
   const spec = bootstrapSpec(registration, settings, context.env);
   log.info(
     { command: maskToken(dockerRunCommand(spec), registration.token) },
@@ -194,7 +207,6 @@ async function launchAgent(
       run.output.map((line) => maskToken(line, registration.token)),
     );
   log.info("the agent's bootstrap container finished");
-  return before;
 }
 
 function agentFailed(exitCode: number, output: string[]): EnrollError {
@@ -214,6 +226,7 @@ async function confirmHost(
   before: Map<string, HostRecord>,
   previous: Enrollment | undefined,
   deadline: Deadline,
+  relaunch: () => Promise<void>,
 ) {
   const { rancher, log, settings } = context;
   const evidence: HostEvidence = {
@@ -225,11 +238,18 @@ async function confirmHost(
   };
   let seen: HostRecord[] = [];
   let ours: HostRecord | undefined;
+  let relaunched = false;
   return deadline.poll(
     context.hostPollMs ?? HOST_POLL_MS,
     async () => {
       seen = await rancher.listHosts(target);
       const match = findOurHost(seen, evidence);
+      if (!match && !relaunched && (await agentAsksToReRegister(context.docker))) {
+        // Rancher removed the agent (disconnected, no host) after handing its old credentials to our bootstrap.
+        log.warn("the agent says its credentials are no longer valid: registering it again");
+        relaunched = true;
+        await relaunch();
+      }
       if (match && match.host.state !== ours?.state)
         log.info(
           { host: match.host.id, state: match.host.state, why: match.why },
