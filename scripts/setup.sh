@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# binutils: strip, for the single executable (scripts/sea/build.ts).
-APT_PACKAGES=(docker.io busybox-static docker-registry iproute2 util-linux binutils)
+# binutils: strip, for the single executable (scripts/sea/build.ts). openssl: the TLS tests' certificates, and the
+# fake agent's certificate checks (test/support/certificates.ts, test/support/testbed/agent/run.sh).
+APT_PACKAGES=(docker.io busybox-static docker-registry iproute2 util-linux binutils openssl)
 # The tools that the integrations (cloud-init/, packer/, systemd/, examples/) are tested with: test/integrations/ and
 # test/e2e/integrations-*.
 APT_PACKAGES+=(cloud-init ansible-core packer shellcheck systemd sudo curl ruby)

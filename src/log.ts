@@ -37,3 +37,8 @@ export function maskToken(text: string, token: string | undefined): string {
   if (!token) return text;
   return text.split(token).join(`${token.slice(0, 4)}…(masked)`);
 }
+
+/** Passwords in URLs (a proxy's `http://user:password@proxy:3128`, say) are replaced in what we log. */
+export function maskUrlPasswords(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@/\s]*@/gi, "$1:***@");
+}

@@ -15,7 +15,8 @@ export async function rancherClient(
 ): Promise<RancherApi> {
   const { ApiClient } = await import("../rancher/http.js");
   const { CattleApi } = await import("../rancher/cattle.js");
-  return new CattleApi(new ApiClient(server.url, server, log, deadline), log, server.projectHint);
+  const tls = { caCert: server.caCert, insecure: server.insecure };
+  return new CattleApi(new ApiClient(server.url, server, log, deadline, tls), log, server.projectHint);
 }
 
 export async function dockerClient(): Promise<Docker> {

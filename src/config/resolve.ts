@@ -86,6 +86,7 @@ function fromProfile(item: Setting<unknown>, profile: Profile): Found | undefine
 
 function flagText(item: Setting<unknown>, value: unknown): string | undefined {
   if (typeof value === "string") return value;
+  if (value === true && !item.argument) return "true";
   if (Array.isArray(value) && value.length > 0 && item.joinFlagValues) return item.joinFlagValues(value);
   return undefined;
 }

@@ -8,7 +8,7 @@ export function withSettingOptions(command: Command, names: readonly SettingName
 }
 
 function settingOption(item: Setting<unknown>): Option {
-  const flags = `${item.shortFlag ? `${item.shortFlag}, ` : ""}${item.flag} ${item.argument}`;
+  const flags = [item.shortFlag && `${item.shortFlag},`, item.flag, item.argument].filter(Boolean).join(" ");
   const sources = [
     ...(item.env ? [`env: ${item.env}`] : []),
     `profile: ${item.key}`,

@@ -1,7 +1,8 @@
 import { EnrollError } from "../errors.js";
+import { readCaCertificate, type CaCertificate } from "./ca-cert.js";
 import { formatLabels, labelText, parseLabelText } from "./labels.js";
 import { parseServerUrl, type ServerUrl } from "./server-url.js";
-import { parseNonNegativeSeconds, parsePositiveSeconds, validateAgentIp } from "./validate.js";
+import { parseNonNegativeSeconds, parsePositiveSeconds, parseSwitch, validateAgentIp } from "./validate.js";
 
 /**
  * One setting and every place it can come from: a flag, an environment variable, a key of a profile (in the
@@ -12,7 +13,8 @@ export interface Setting<T> {
   /** Long flag; commander keeps its value under the camelCase of its name (`--agent-ip`: `agentIp`). */
   readonly flag: string;
   readonly shortFlag?: string;
-  readonly argument: string;
+  /** Absent for an on/off flag: given alone, it means "true". */
+  readonly argument?: string;
   /** Names the setting in messages: "<description> is not set". */
   readonly description: string;
   readonly help: string;
@@ -64,6 +66,27 @@ export const SETTINGS = {
     credential: "hidden",
     required: true,
     parse: (text: string) => text,
+  },
+  caCert: {
+    flag: "--ca-cert",
+    argument: "<file>",
+    description: "the CA certificate file",
+    help: "trust the server's certificate when this CA (PEM) signed it; also installed for the agent (/var/lib/rancher/etc/ssl/ca.crt)",
+    env: "RANCHER_CA_CERT",
+    key: "ca_cert",
+    required: false,
+    parse: (text: string, name: string) => readCaCertificate(text, name),
+    show: ({ path, subject }: CaCertificate) => `${path} (${subject})`,
+  },
+  insecure: {
+    flag: "--insecure",
+    description: "skipping TLS verification",
+    help: "do not verify the server's TLS certificate in our own API calls (the agent still does): not recommended",
+    env: "RANCHER_INSECURE",
+    key: "insecure",
+    required: true,
+    fallback: false,
+    parse: (text: string, name: string) => parseSwitch(name, text),
   },
   environment: {
     flag: "--environment",
@@ -138,7 +161,13 @@ export type SettingValue<N extends SettingName> = (typeof SETTINGS)[N] extends {
   : ReturnType<(typeof SETTINGS)[N]["parse"]> | undefined;
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
-export const SERVER_SETTING_NAMES = ["url", "accessKey", "secretKey"] as const satisfies SettingName[];
+export const SERVER_SETTING_NAMES = [
+  "url",
+  "accessKey",
+  "secretKey",
+  "caCert",
+  "insecure",
+] as const satisfies SettingName[];
 export const UP_SETTING_NAMES = [
   ...SERVER_SETTING_NAMES,
   "environment",

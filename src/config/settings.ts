@@ -1,4 +1,5 @@
 import { EnrollError } from "../errors.js";
+import type { CaCertificate } from "./ca-cert.js";
 import { ProfileFiles, profilePaths, type Env, type ProfilePaths } from "./profile-files.js";
 import { selectProfile } from "./profile.js";
 import { placesFor, resolveSetting, resolveSettings, type Origin, type Sources } from "./resolve.js";
@@ -16,6 +17,9 @@ export interface ServerSettings {
   projectHint?: string;
   accessKey: string;
   secretKey: string;
+  caCert?: CaCertificate;
+  /** Our own API calls skip certificate verification. */
+  insecure: boolean;
 }
 
 export interface UpSettings {
@@ -35,6 +39,8 @@ export interface ServerFlags {
   url?: string;
   accessKey?: string;
   secretKey?: string;
+  caCert?: string;
+  insecure?: boolean;
 }
 
 export interface UpFlags extends ServerFlags {
@@ -132,7 +138,15 @@ function serverSettings({
   url,
   accessKey,
   secretKey,
-}: { [K in "url" | "accessKey" | "secretKey"]: SettingValue<K> }) {
-  const server: ServerSettings = { url: url.base, accessKey, secretKey };
-  return url.projectHint ? { ...server, projectHint: url.projectHint } : server;
+  caCert,
+  insecure,
+}: { [K in (typeof SERVER_SETTING_NAMES)[number]]: SettingValue<K> }): ServerSettings {
+  return {
+    url: url.base,
+    ...(url.projectHint ? { projectHint: url.projectHint } : {}),
+    accessKey,
+    secretKey,
+    ...(caCert ? { caCert } : {}),
+    insecure,
+  };
 }

@@ -60,3 +60,21 @@ function parseSeconds(name: string, text: string, kind: "positive" | "non-negati
   }
   return seconds;
 }
+
+const SWITCH_VALUES: Readonly<Record<string, boolean>> = {
+  true: true,
+  yes: true,
+  1: true,
+  false: false,
+  no: false,
+  0: false,
+};
+
+/** An on/off setting as a variable or a profile spells it; the flag alone means "true". */
+export function parseSwitch(name: string, text: string): boolean {
+  const value = SWITCH_VALUES[text.trim().toLowerCase()];
+  if (value === undefined) {
+    throw new EnrollError("usage", `${name} must be true or false, got "${text}"`);
+  }
+  return value;
+}

@@ -3,6 +3,8 @@ import { EnrollError } from "../errors.js";
 import type { Deadline } from "../deadline.js";
 import type { Logger } from "../log.js";
 import { backoffMs } from "./backoff.js";
+import { certificateFailure, fetchPeerCertificate, isCertificateFailure } from "./certificate-failure.js";
+import { transportTo, type TlsSettings } from "./transport.js";
 
 export interface Credentials {
   accessKey: string;
@@ -19,6 +21,8 @@ interface ApiErrorBody {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
+/** How long describing a refused certificate may take. */
+const CERTIFICATE_PROBE_MS = 5_000;
 
 /** JSON over HTTP to one Rancher server; paths are resolved against its base URL, links are followed on it. */
 export class ApiClient {
@@ -32,10 +36,18 @@ export class ApiClient {
     private readonly credentials: Credentials,
     private readonly log: Logger,
     private readonly deadline: Deadline,
+    private readonly tls: TlsSettings = {},
   ) {
+    const origin = new URL(baseUrl).origin;
+    const transport = transportTo(origin, tls);
+    if (tls.insecure && origin.startsWith("https:")) log.warn(INSECURE_WARNING(origin));
+    if (transport.proxy)
+      log.info({ proxy: transport.proxy }, `API requests go through the proxy ${transport.proxy}`);
     this.http = got.extend({
       username: credentials.accessKey,
       password: credentials.secretKey,
+      https: transport.https,
+      ...(transport.agent ? { agent: transport.agent } : {}),
       headers: { accept: "application/json", "x-api-no-challenge": "true" },
       responseType: "json",
       retry: {
@@ -53,7 +65,7 @@ export class ApiClient {
             options.timeout = {
               request: Math.max(1, Math.min(REQUEST_TIMEOUT_MS, this.deadline.remainingMs())),
             };
-            this.log.debug({ method: options.method, url: String(options.url) }, "api request");
+            this.log.debug({ method: options.method, url: withoutCredentials(options.url) }, "api request");
           },
         ],
         beforeRetry: [
@@ -123,8 +135,17 @@ export class ApiClient {
     try {
       return await request();
     } catch (error) {
+      if (error instanceof RequestError && isCertificateFailure(error.code))
+        throw await this.refusedCertificate(error.code, error.message);
       throw this.explain(error);
     }
+  }
+
+  /** Names the certificate: its subject tells the user which server, or which interception, they reached. */
+  private async refusedCertificate(code: string, reason: string): Promise<EnrollError> {
+    const origin = new URL(this.baseUrl).origin;
+    const timeout = Math.max(1, Math.min(CERTIFICATE_PROBE_MS, this.deadline.remainingMs()));
+    return certificateFailure(origin, code, reason, await fetchPeerCertificate(origin, timeout), this.tls);
   }
 
   private explain(error: unknown): EnrollError {
@@ -134,7 +155,7 @@ export class ApiClient {
         "server",
         `${this.baseUrl} answered with something that is not JSON`,
         "Check that the URL points at a Rancher server.",
-        { cause: error },
+        { cause: withoutOptions(error) },
       );
     }
     if (error instanceof RequestError) {
@@ -142,7 +163,7 @@ export class ApiClient {
         "server",
         `cannot reach the Rancher server at ${this.baseUrl} (${error.code ?? error.message})${attempts(error)}`,
         "Check the server URL (--url or RANCHER_URL), that the server is running, and that this machine can reach it.",
-        { cause: error },
+        { cause: withoutOptions(error) },
       );
     }
     return error instanceof EnrollError
@@ -182,6 +203,26 @@ export class ApiClient {
       status >= 500 ? "The server failed; try again later or check its logs." : undefined,
     );
   }
+}
+
+const INSECURE_WARNING = (origin: string) =>
+  `--insecure: the TLS certificate of ${origin} is NOT verified in rancher-enroll's API calls: whoever is ` +
+  "between this machine and the server can read the API key and answer in the server's place. The agent still " +
+  "verifies it: give it the server's CA with --ca-cert.";
+
+/** got's errors carry the request's options, credentials included: keep only what tells what failed. */
+function withoutOptions(error: RequestError): Error {
+  const cause = new Error(error.message);
+  Object.assign(cause, { name: error.name, code: error.code, stack: error.stack });
+  return cause;
+}
+
+/** got keeps the basic-auth credentials in the request's URL: never log them with it. */
+function withoutCredentials(url: string | URL | undefined): string {
+  const copy = new URL(String(url));
+  copy.username = "";
+  copy.password = "";
+  return copy.href;
 }
 
 function attempts(error: RequestError): string {

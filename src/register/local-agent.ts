@@ -1,9 +1,11 @@
 import { rm } from "node:fs/promises";
+import type { CaCertificate } from "../config/ca-cert.js";
 import type { Deadline } from "../deadline.js";
 import { containersLabelled, recentOutput, removeContainers, removeVolumes } from "../docker/containers.js";
 import type { Docker } from "../docker/engine.js";
 import { hasImage, localImagesNamed } from "../docker/image.js";
 import { runToCompletion } from "../docker/one-shot.js";
+import { EnrollError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { BOOTSTRAP_LABEL } from "./bootstrap-spec.js";
 
@@ -13,6 +15,9 @@ const AGENT_CONTAINERS = [AGENT_CONTAINER, "rancher-agent-upgrade"];
 const AGENT_VOLUMES = ["rancher-agent-state", "rancher-cni"];
 const AGENT_STATE_DIR = "/var/lib/rancher/state";
 const AGENT_IMAGE_NAMES = ["rancher/agent", "*/rancher/agent"];
+const RANCHER_DIR_BIND = "/var/lib/rancher:/var/lib/rancher";
+/** Where the 1.x agent looks for a private CA: once there, its curl, Python and Go code all trust it. */
+export const AGENT_CA_FILE = "/var/lib/rancher/etc/ssl/ca.crt";
 
 /** The agent says what the real one says when Rancher no longer knows its credentials. */
 export async function agentAsksToReRegister(docker: Docker): Promise<boolean> {
@@ -53,7 +58,7 @@ export async function purgeAgentIdentity(
       entrypoint: ["rm", "-rf", AGENT_STATE_DIR],
       cmd: [],
       env: [],
-      binds: ["/var/lib/rancher:/var/lib/rancher"],
+      binds: [RANCHER_DIR_BIND],
       privileged: false,
       labels: {},
     };
@@ -67,4 +72,41 @@ export async function purgeAgentIdentity(
 async function firstPresent(docker: Docker, images: string[]): Promise<string | undefined> {
   for (const image of images) if (await hasImage(docker, image)) return image;
   return undefined;
+}
+
+/**
+ * Gives the agent the CA we verify the server with (the agent has no insecure mode), before it starts: written
+ * through the engine with the agent's image, as the agent's bind mount sees /var/lib/rancher, and replaced whole.
+ */
+export async function installAgentCa(
+  docker: Docker,
+  image: string,
+  ca: CaCertificate,
+  deadline: Deadline,
+  log: Logger,
+): Promise<void> {
+  const write = 'umask 022 && mkdir -p "${1%/*}" && printf "%s" "$2" > "$1.new" && mv "$1.new" "$1"';
+  const spec = {
+    image,
+    entrypoint: ["sh", "-c", write, "sh", AGENT_CA_FILE, ca.pem],
+    cmd: [],
+    env: [],
+    binds: [RANCHER_DIR_BIND],
+    privileged: false,
+    labels: { [BOOTSTRAP_LABEL]: "install-ca" },
+  };
+  const run = await runToCompletion(docker, spec, deadline, (line) =>
+    log.debug({ line }, "install-ca output"),
+  );
+  if (run.exitCode !== 0) {
+    throw new EnrollError(
+      "docker",
+      `cannot write ${AGENT_CA_FILE} for the agent (exit code ${run.exitCode}): ${run.output.join(" ").trim()}`,
+      "The agent needs the CA there to trust the server: check that the engine's /var/lib/rancher is writable.",
+    );
+  }
+  log.info(
+    { file: AGENT_CA_FILE, subject: ca.subject },
+    `installed the CA ${ca.subject} for the agent at ${AGENT_CA_FILE}`,
+  );
 }

@@ -5,7 +5,7 @@ import { waitForDaemon, type Docker } from "../docker/engine.js";
 import { hasImage, type PullProgress } from "../docker/image.js";
 import { runToCompletion } from "../docker/one-shot.js";
 import { EnrollError } from "../errors.js";
-import { maskToken, type Logger } from "../log.js";
+import { maskToken, maskUrlPasswords, type Logger } from "../log.js";
 import {
   isHostReady,
   type HostRecord,
@@ -19,7 +19,12 @@ import { withMachineLock } from "../state/lock.js";
 import { defaultRoute, interfaceAddress } from "./agent-ip.js";
 import { chooseToken, ensureAgentImage, obtainRegistration } from "./agent-setup.js";
 import { bootstrapSpec, dockerRunCommand } from "./bootstrap-spec.js";
-import { AGENT_CONTAINER, agentAsksToReRegister, removeLeftoverBootstraps } from "./local-agent.js";
+import {
+  AGENT_CONTAINER,
+  agentAsksToReRegister,
+  installAgentCa,
+  removeLeftoverBootstraps,
+} from "./local-agent.js";
 import { phase } from "./phase.js";
 import type { UpPlan, UpResult } from "./result.js";
 
@@ -99,6 +104,11 @@ async function enroll(context: UpContext, deadline: Deadline, started: number): 
   const imagePulled = await phase(log, "ensure agent image", () =>
     ensureAgentImage(context.docker, log, registration.image, context.onPullProgress),
   );
+  const { caCert } = settings.server;
+  if (caCert)
+    await phase(log, "install CA for the agent", () =>
+      installAgentCa(context.docker, registration.image, caCert, deadline, log),
+    );
   const launch = {
     server: settings.server.url,
     environment: target,
@@ -195,7 +205,7 @@ async function runBootstrap(
   const { docker, log, settings } = context;
   const spec = bootstrapSpec(registration, settings, context.env);
   log.info(
-    { command: maskToken(dockerRunCommand(spec), registration.token) },
+    { command: maskToken(maskUrlPasswords(dockerRunCommand(spec)), registration.token) },
     "starting the agent's bootstrap container",
   );
   const run = await runToCompletion(docker, spec, deadline, (line) =>

@@ -111,6 +111,8 @@ describe("profiles", () => {
         ["url", "http://rancher.invalid:8080", "profile"],
         ["access_key", "****4567", "profile"],
         ["secret_key", "****", "profile"],
+        ["ca_cert", undefined, undefined],
+        ["insecure", "false", "default"],
         ["environment", "Default", "profile"],
         ["labels", "none", "default"],
         ["agent_ip", undefined, undefined],

@@ -1,9 +1,13 @@
 // The fake rancher/agent's bootstrap refuses the same setups the real one refuses: each case ends with an
 // `ERROR:` line, a non-zero exit and no rancher-agent container.
 import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
+import { TestCertificates } from "../support/certificates.js";
 import type { CommandResult } from "../support/testbed/command.js";
 import { e2eTestbed } from "../support/testbed/env.js";
 import { resetEngine, tryDocker } from "../support/testbed/engine.js";
@@ -12,6 +16,8 @@ import type { TestbedInfo } from "../support/testbed/testbed.js";
 
 const e2e = e2eTestbed();
 const DOCKER_SOCKET = ["-v", "/var/run/docker.sock:/var/run/docker.sock"];
+const RANCHER_DIR = ["-v", "/var/lib/rancher:/var/lib/rancher"];
+const NOT_A_SCRIPT = '{"type":"error","status":404}';
 
 describe("fake agent bootstrap failures", { skip: e2e.skip }, () => {
   let testbed: TestbedInfo;
@@ -79,7 +85,7 @@ describe("fake agent bootstrap failures", { skip: e2e.skip }, () => {
     let url: string;
 
     before(async () => {
-      server = createServer((_request, response) => response.end('{"type":"error","status":404}'));
+      server = createServer((_request, response) => response.end(NOT_A_SCRIPT));
       await new Promise<void>((resolve) => server.listen(0, testbed.bridgeIp, resolve));
       url = `http://${testbed.bridgeIp}:${(server.address() as AddressInfo).port}/v1/scripts/TOKEN`;
     });
@@ -89,6 +95,50 @@ describe("fake agent bootstrap failures", { skip: e2e.skip }, () => {
       const result = await bootstrap(DOCKER_SOCKET, url);
       await assertRefused(result, /^ERROR: .* did not return a registration script$/m);
       assert.match(result.stdout, /"type":"error"/);
+    });
+  });
+
+  // Like the real agent: the CA in /var/lib/rancher/etc/ssl/ca.crt is trusted, the image has no other for a private
+  // server, and there is no insecure mode.
+  describe("over HTTPS", () => {
+    const certificates = new TestCertificates();
+    const ca = certificates.authority("fake agent test CA");
+    const otherCa = certificates.authority("another CA");
+    let server: Server;
+    let url: string;
+
+    before(async () => {
+      const { key, cert } = certificates.server({ commonName: "rancher.test", ips: [testbed.bridgeIp] }, ca);
+      server = createTlsServer({ key, cert }, (_request, response) => response.end(NOT_A_SCRIPT));
+      await new Promise<void>((resolve) => server.listen(0, testbed.bridgeIp, resolve));
+      url = `https://${testbed.bridgeIp}:${(server.address() as AddressInfo).port}/v1/scripts/TOKEN`;
+    });
+    after(async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      certificates.remove();
+    });
+
+    const installCa = async (pem: string) => {
+      await mkdir(join(testbed.rancherDir, "etc/ssl"), { recursive: true });
+      await writeFile(join(testbed.rancherDir, "etc/ssl/ca.crt"), pem);
+    };
+    const verifyFailed =
+      /^ERROR: https:\/\/[\d.]+:\d+\/v1 is not accessible \(certificate verify failed: unable to get local issuer certificate\)$/m;
+
+    it("without ca.crt: certificate verify failed, retried, then gives up", async () => {
+      await assertRefused(await bootstrap([...DOCKER_SOCKET, ...RANCHER_DIR], url), verifyFailed);
+    });
+
+    it("with the CA of another server in ca.crt: the same", async () => {
+      await installCa(otherCa.cert);
+      await assertRefused(await bootstrap([...DOCKER_SOCKET, ...RANCHER_DIR], url), verifyFailed);
+    });
+
+    it("with the server's CA in ca.crt: trusts the server", async () => {
+      await installCa(ca.cert);
+      const result = await bootstrap([...DOCKER_SOCKET, ...RANCHER_DIR], url);
+      await assertRefused(result, /^ERROR: .* did not return a registration script$/m);
+      assert.doesNotMatch(result.stderr, /certificate verify failed/);
     });
   });
 });

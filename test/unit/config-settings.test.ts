@@ -1,12 +1,20 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import type { Origin } from "../../src/config/resolve.js";
 import { SETTING_NAMES, SETTINGS, type SettingName } from "../../src/config/setting-table.js";
 import { effectiveSettings, resolveServerSettings, resolveUpSettings } from "../../src/config/settings.js";
 import { EnrollError } from "../../src/errors.js";
+import { TestCertificates } from "../support/certificates.js";
 import { profileFixture, removeProfileFixtures } from "./config-fixtures.js";
 
 after(removeProfileFixtures);
+const certificates = new TestCertificates();
+after(() => certificates.remove());
+/** CA certificate files, one for each source of a setting. */
+const [flagCa, envCa, profileCa] = ["flag CA", "env CA", "profile CA"].map(
+  (name) => certificates.authority(name).certFile,
+) as [string, string, string];
 
 /** No profile files at all: the variables point into an empty directory. */
 const noProfiles = profileFixture().env;
@@ -60,6 +68,13 @@ describe("settings without profiles", () => {
       [{ agentIp: "0.0.0.0" }, env, /not a host address/],
       [{ agentIp: "255.255.255.255" }, env, /not a host address/],
       [{ profile: "a b" }, env, /invalid profile name "a b"/],
+      [
+        { caCert: "/nonexistent/ca.pem" },
+        env,
+        /^--ca-cert: cannot read the CA certificate file \/nonexistent\/ca.pem: ENOENT/,
+      ],
+      [{ caCert: certificates.file("not-pem", "hello") }, env, /not-pem holds no PEM certificate/],
+      [{}, { ...env, RANCHER_INSECURE: "maybe" }, /^RANCHER_INSECURE must be true or false, got "maybe"/],
     ];
     for (const [flags, environment, message] of cases) {
       assert.throws(() => resolveUpSettings(flags, environment, quiet), usageError(message), String(message));
@@ -94,6 +109,8 @@ describe("precedence: flags, then environment variables, then the profile, then 
     url: ["http://flag:1", "http://env:2", "http://profile:3"],
     accessKey: ["flag-access", "env-access", "profile-access"],
     secretKey: ["flag-secret", "env-secret", "profile-secret"],
+    caCert: [flagCa, envCa, profileCa],
+    insecure: ["true", "yes", "1"],
     environment: ["FlagEnv", "EnvEnv", "ProfileEnv"],
     labels: ["a=flag", "a=env", "a=profile"],
     agentIp: ["10.0.0.1", "10.0.0.2", "10.0.0.3"],
@@ -156,7 +173,13 @@ describe("precedence: flags, then environment variables, then the profile, then 
     const { env: files } = profileFiles(["agentInterface"]);
     const fromProfile = resolveUpSettings({ profile: "p" }, files, quiet);
     assert.deepEqual(fromProfile, {
-      server: { url: "http://profile:3", accessKey: "profile-access", secretKey: "profile-secret" },
+      server: {
+        url: "http://profile:3",
+        accessKey: "profile-access",
+        secretKey: "profile-secret",
+        caCert: { path: profileCa, pem: readFileSync(profileCa, "utf8"), subject: "CN=profile CA" },
+        insecure: true,
+      },
       environment: "ProfileEnv",
       labels: { a: "profile" },
       agentIp: "10.0.0.3",

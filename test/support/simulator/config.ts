@@ -20,6 +20,7 @@ export interface Config {
   version: string;
   caFingerprint: string | undefined;
   timings: Timings;
+  tls: { key: string; cert: string } | undefined;
 }
 
 export function resolveConfig(options: SimulatorOptions): Config {
@@ -31,6 +32,7 @@ export function resolveConfig(options: SimulatorOptions): Config {
     version: options.version ?? "v1.6.30",
     caFingerprint: options.caFingerprint,
     timings: { ...DEFAULT_TIMINGS, ...options.timings },
+    tls: options.tls,
   };
 }
 
@@ -41,7 +43,7 @@ function normalisePublicUrl(url: string): string {
 }
 
 /** The url a local client uses to reach a server listening on `host`. */
-export function listenUrl(host: string, port: number): string {
+export function listenUrl(host: string, port: number, scheme: "http" | "https" = "http"): string {
   const reachable = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
-  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
+  return `${scheme}://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
 }

@@ -25,7 +25,8 @@ export interface BasicCredentials {
 }
 
 export async function readExchange(req: IncomingMessage): Promise<Exchange> {
-  const origin = `http://${req.headers.host ?? "localhost"}`;
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
+  const origin = `${scheme}://${req.headers.host ?? "localhost"}`;
   const url = new URL(req.url ?? "/", origin);
   return {
     method: (req.method ?? "GET").toUpperCase(),

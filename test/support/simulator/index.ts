@@ -2,8 +2,9 @@
  * Rancher 1.6 server simulator: the parts of the API that host registration touches
  * (projects, registration tokens, scripts, register, hosts), plus a ping endpoint for a fake agent.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type RequestListener, type Server } from "node:http";
+import { createServer as createTlsServer } from "node:https";
+import type { AddressInfo, Socket } from "node:net";
 import { listenUrl, resolveConfig } from "./config.js";
 import { seedHosts } from "./hosts.js";
 import { handleRequest } from "./server.js";
@@ -17,14 +18,22 @@ export { PING_PATH } from "./ping.js";
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const world = createWorld(resolveConfig(options));
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     handleRequest(world, req, res).catch(() => res.destroy());
+  };
+  const { tls } = world.config;
+  const server = tls ? createTlsServer(tls, listener) : createServer(listener);
+  // Closing destroys every connection, TLS handshakes in progress included (closeAllConnections misses those).
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
   });
   await listen(server, world.config.port, world.config.host);
   const { port } = server.address() as AddressInfo;
-  const url = listenUrl(world.config.host, port);
+  const url = listenUrl(world.config.host, port, tls ? "https" : "http");
   world.publicUrl = world.config.publicUrl ?? url;
-  return simulatorApi(world, server, url, port);
+  return simulatorApi(world, url, port, () => close(world, server, sockets));
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -37,7 +46,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-function simulatorApi(world: World, server: Server, url: string, port: number): Simulator {
+function simulatorApi(world: World, url: string, port: number, stop: () => Promise<void>): Simulator {
   const { store } = world;
   return {
     url,
@@ -54,14 +63,14 @@ function simulatorApi(world: World, server: Server, url: string, port: number): 
     faults: world.faults,
     requests: world.log.entries,
     clearRequests: () => world.log.clear(),
-    close: () => close(world, server),
+    close: stop,
   };
 }
 
-function close(world: World, server: Server): Promise<void> {
+function close(world: World, server: Server, sockets: Set<Socket>): Promise<void> {
   world.scheduler.close();
   return new Promise((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));
-    server.closeAllConnections();
+    for (const socket of sockets) socket.destroy();
   });
 }

@@ -21,6 +21,8 @@ export interface SimulatorOptions {
   version?: string;
   caFingerprint?: string;
   timings?: Partial<Timings>;
+  /** Serve HTTPS with this PEM key and certificate (chain), as a Rancher behind a TLS terminator does. */
+  tls?: { key: string; cert: string };
 }
 
 export interface ApiKey {

@@ -39,7 +39,10 @@ export async function publishAgentImage(
   return { agentImage: AGENT_IMAGE, registryAgentImage };
 }
 
-/** busybox with its applets, the machine's docker CLI (with its shared libraries, if any) and /run.sh. */
+/**
+ * busybox with its applets, the machine's docker CLI and openssl (with their shared libraries, if any) and /run.sh.
+ * openssl verifies server certificates as the real agent's curl does: busybox wget cannot with a port in the URL.
+ */
 async function buildRootfs(rootfs: string): Promise<void> {
   for (const folder of ["bin", "etc", "root", "usr/local/bin", "var/lib/rancher"]) {
     await mkdir(join(rootfs, folder), { recursive: true });
@@ -52,8 +55,11 @@ async function buildRootfs(rootfs: string): Promise<void> {
     if (applet !== "busybox") await symlink("busybox", join(rootfs, "bin", applet));
   }
   const dockerCli = await mustRun("which", ["docker"]);
-  for (const file of [dockerCli, ...(await sharedLibraries(dockerCli))]) {
-    await copyInto(rootfs, file, file === dockerCli ? "/usr/local/bin/docker" : file);
+  const openssl = await mustRun("which", ["openssl"]);
+  for (const program of [dockerCli, openssl]) {
+    for (const file of [program, ...(await sharedLibraries(program))]) {
+      await copyInto(rootfs, file, file === dockerCli ? "/usr/local/bin/docker" : file);
+    }
   }
   await copyInto(rootfs, entrypoint, "/run.sh");
   await chmod(join(rootfs, "run.sh"), 0o755);

@@ -5,8 +5,12 @@
 # machine's key, then replace the `rancher-agent` container. `run` mode stands in for the Go agent: it
 # reports to the simulator's /_sim/agent/ping instead of answering pings over a websocket.
 # Busybox wget crashes with -T and when it writes to a pipe that closes early: use `timeout` and files.
+# HTTPS: the real agent trusts /var/lib/rancher/etc/ssl/ca.crt when it exists, else only its image's public CAs,
+# and has no insecure mode. Here openssl verifies the server's certificate the same way (the image has no public
+# CAs: a private server's certificate fails as it would), then busybox wget fetches without checking again.
 
 STATE_DIR=/var/lib/rancher/state
+CA_CERT_FILE=/var/lib/rancher/etc/ssl/ca.crt
 URL_ATTEMPTS=10
 # Variables the real agent hands on to the long-running rancher-agent container, and no others.
 PASS_THROUGH_ENV="http_proxy HTTP_PROXY https_proxy HTTPS_PROXY NO_PROXY no_proxy CATTLE_SCHEDULER_IPS
@@ -37,13 +41,39 @@ basic_auth() {
     printf 'Authorization: Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w 0)"
 }
 
+# verify_server URL: for an https URL, checks the server's certificate chain and name; on failure prints why.
+verify_server() {
+    case $1 in
+    https://*) ;;
+    *) return 0 ;;
+    esac
+    address=$(echo "$1" | sed -E 's!^https://([^/@]*@)?([^/?#]*).*$!\2!')
+    host=${address%:*}
+    [ "$host" != "$address" ] || address="$address:443"
+    case $host in
+    *[!0-9.]*) name_check="-verify_hostname $host" ;;
+    *) name_check="-verify_ip $host" ;;
+    esac
+    trusted=
+    [ -f "$CA_CERT_FILE" ] && trusted="-CAfile $CA_CERT_FILE"
+    # shellcheck disable=SC2086 # the options are single words
+    timeout 15 openssl s_client -connect "$address" $name_check $trusted -verify_return_error \
+        </dev/null >/tmp/tls.out 2>&1 && return 0
+    reason=$(sed -n 's/^verify error:num=[0-9]*://p' /tmp/tls.out | head -n 1)
+    # Not a certificate problem (no answer, say): wget reports it in its own words.
+    [ -n "$reason" ] || return 0
+    echo "certificate verify failed: $reason"
+    return 1
+}
+
 # fetch URL FILE [wget options...]: saves the body to FILE; on failure prints the reason and returns 1.
 fetch() {
     url=$1
     out=$2
     shift 2
     rm -f "$out"
-    timeout 15 wget -q -O "$out" "$@" "$url" 2>/tmp/wget.err && return 0
+    verify_server "$url" || return 1
+    timeout 15 wget -q -O "$out" --no-check-certificate "$@" "$url" 2>/tmp/wget.err && return 0
     sed -n 's/^wget: //p' /tmp/wget.err | tail -n 1 | grep . || echo "no answer within 15 s"
     return 1
 }
