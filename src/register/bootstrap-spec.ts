@@ -1,4 +1,5 @@
 import { parse } from "shell-quote";
+import { shellWord } from "../docker/command-line.js";
 import type { OneShotSpec } from "../docker/one-shot.js";
 import type { Registration } from "../rancher/api.js";
 
@@ -68,13 +69,6 @@ export function dockerRunCommand(spec: OneShotSpec): string {
   for (const variable of spec.env) words.push("-e", variable);
   for (const bind of spec.binds) words.push("-v", bind);
   return [...words, spec.image, ...spec.cmd].map(shellWord).join(" ");
-}
-
-const SHELL_SAFE = /^[\w@%+=:,./-]+$/;
-
-/** Single-quotes only the words that need it, so the line stays readable. */
-function shellWord(word: string): string {
-  return SHELL_SAFE.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function pick(env: Readonly<Record<string, string | undefined>>, names: string[]): Record<string, string> {

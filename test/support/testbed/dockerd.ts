@@ -9,6 +9,9 @@ export interface PrivateDockerd {
   stop(): Promise<void>;
 }
 
+/** The machine's folders that are copy-on-write for the private engine. */
+const MACHINE_PATHS = ["/etc", "/opt", "/var/lib", "/var/log"];
+
 export interface DockerdOptions {
   /** Folder for the daemon's data, state, socket and log. */
   dir: string;
@@ -18,11 +21,17 @@ export interface DockerdOptions {
   runtime: string;
 }
 
-// Runs inside a mount namespace of its own: a private /run means the daemon can also serve
-// /var/run/docker.sock (the path Rancher's command bind-mounts into the agent) without touching the
-// machine's, and /var/lib/rancher, also bind-mounted by the agent, is the test bed's folder.
+// Runs inside a mount namespace of its own, as if on a machine of its own. A private /run means the daemon can
+// also serve /var/run/docker.sock (the path Rancher's commands bind-mount into agents) without touching the
+// machine's. /etc, /opt, /var/lib and /var/log are copy-on-write (overlays whose changes land under
+// $MACHINE_DIR), so what a 2.x agent or a node clean-up writes or removes there (/etc/kubernetes, /var/lib/etcd,
+// /opt/rke, ...) stays the test bed's. /var/lib/rancher, bind-mounted by the 1.6 agent, is the test bed's folder.
 const NAMESPACE_SETUP = `set -e
 mount -t tmpfs tmpfs "$(readlink -f /var/run)"
+for path in ${MACHINE_PATHS.join(" ")}; do
+  mkdir -p "$MACHINE_DIR$path/upper" "$MACHINE_DIR$path/work"
+  mount -t overlay overlay -o "lowerdir=$path,upperdir=$MACHINE_DIR$path/upper,workdir=$MACHINE_DIR$path/work" "$path"
+done
 mkdir -p /var/lib/rancher
 mount --bind "$RANCHER_DIR" /var/lib/rancher
 exec "$@"`;
@@ -46,7 +55,10 @@ export async function startPrivateDockerd(options: DockerdOptions): Promise<Priv
     "--default-runtime=privileged",
     "--shutdown-timeout=5",
   ];
-  const inNamespace = ["--mount", "--propagation", "private", "--", "env", `RANCHER_DIR=${rancherDir}`];
+  const inNamespace = [
+    ...["--mount", "--propagation", "private", "--", "env"],
+    ...[`RANCHER_DIR=${rancherDir}`, `MACHINE_DIR=${join(dir, "machine")}`],
+  ];
   const setup = ["sh", "-c", NAMESPACE_SETUP, "sh", ...dockerd];
   const daemon = await startDaemon("unshare", [...inNamespace, ...setup], join(dir, "dockerd.log"));
   try {

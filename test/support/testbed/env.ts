@@ -8,6 +8,8 @@ export const TESTBED_VARIABLES = {
   registry: "TESTBED_REGISTRY",
   agentImage: "TESTBED_AGENT_IMAGE",
   registryAgentImage: "TESTBED_REGISTRY_AGENT_IMAGE",
+  rancher2AgentImage: "TESTBED_RANCHER2_AGENT_IMAGE",
+  registryRancher2AgentImage: "TESTBED_REGISTRY_RANCHER2_AGENT_IMAGE",
 } as const satisfies Record<keyof TestbedInfo, string>;
 
 /** Set instead of the others when the test bed could not start: the reason. */

@@ -14,6 +14,8 @@ export interface TestbedInfo extends Engine {
   registry: string;
   agentImage: string;
   registryAgentImage: string;
+  rancher2AgentImage: string;
+  registryRancher2AgentImage: string;
 }
 
 export interface Testbed extends TestbedInfo {

@@ -4,12 +4,11 @@
 # v1.6, agent/run.sh and register.py): check its surroundings, fetch the registration script, register the
 # machine's key, then replace the `rancher-agent` container. `run` mode stands in for the Go agent: it
 # reports to the simulator's /_sim/agent/ping instead of answering pings over a websocket.
-# Busybox wget crashes with -T and when it writes to a pipe that closes early: use `timeout` and files.
 # HTTPS: the real agent trusts /var/lib/rancher/etc/ssl/ca.crt when it exists, else only its image's public CAs,
-# and has no insecure mode. Here openssl verifies the server's certificate the same way (the image has no public
-# CAs: a private server's certificate fails as it would), then busybox wget fetches without checking again.
+# and has no insecure mode; /lib/agent.sh's fetch does the same.
 
 STATE_DIR=/var/lib/rancher/state
+# shellcheck disable=SC2034 # read by /lib/agent.sh
 CA_CERT_FILE=/var/lib/rancher/etc/ssl/ca.crt
 URL_ATTEMPTS=10
 # Variables the real agent hands on to the long-running rancher-agent container, and no others.
@@ -19,63 +18,11 @@ CATTLE_SECRET_KEY CATTLE_AGENT_IP CATTLE_HOST_API_PROXY CATTLE_URL CATTLE_HOST_L
 CATTLE_RUN_FIO CATTLE_MEMORY_OVERRIDE CATTLE_MILLI_CPU_OVERRIDE CATTLE_LOCAL_STORAGE_MB_OVERRIDE
 CATTLE_DETECT_CLOUD_PROVIDER CATTLE_CHECK_NAMESERVER RANCHER_DEBUG"
 
-# As PID 1 the shell ignores TERM unless it is trapped; long steps run in the background (see interruptible)
-# so that `docker stop` takes effect at once.
-child=
-trap 'kill $child 2>/dev/null; exit 1' INT TERM
-
-info() { echo "INFO: $*"; }
-error() { echo "ERROR: $*" >&2; }
-die() {
-    error "$@"
-    exit 1
-}
-
-interruptible() {
-    "$@" &
-    child=$!
-    wait $child
-}
+# shellcheck source=agent.sh
+. /lib/agent.sh
 
 basic_auth() {
     printf 'Authorization: Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w 0)"
-}
-
-# verify_server URL: for an https URL, checks the server's certificate chain and name; on failure prints why.
-verify_server() {
-    case $1 in
-    https://*) ;;
-    *) return 0 ;;
-    esac
-    address=$(echo "$1" | sed -E 's!^https://([^/@]*@)?([^/?#]*).*$!\2!')
-    host=${address%:*}
-    [ "$host" != "$address" ] || address="$address:443"
-    case $host in
-    *[!0-9.]*) name_check="-verify_hostname $host" ;;
-    *) name_check="-verify_ip $host" ;;
-    esac
-    trusted=
-    [ -f "$CA_CERT_FILE" ] && trusted="-CAfile $CA_CERT_FILE"
-    # shellcheck disable=SC2086 # the options are single words
-    timeout 15 openssl s_client -connect "$address" $name_check $trusted -verify_return_error \
-        </dev/null >/tmp/tls.out 2>&1 && return 0
-    reason=$(sed -n 's/^verify error:num=[0-9]*://p' /tmp/tls.out | head -n 1)
-    # Not a certificate problem (no answer, say): wget reports it in its own words.
-    [ -n "$reason" ] || return 0
-    echo "certificate verify failed: $reason"
-    return 1
-}
-
-# fetch URL FILE [wget options...]: saves the body to FILE; on failure prints the reason and returns 1.
-fetch() {
-    url=$1
-    out=$2
-    shift 2
-    rm -f "$out"
-    verify_server "$url" || return 1
-    timeout 15 wget -q -O "$out" --no-check-certificate "$@" "$url" 2>/tmp/wget.err && return 0
-    sed -n 's/^wget: //p' /tmp/wget.err | tail -n 1 | grep . || echo "no answer within 15 s"
-    return 1
 }
 
 # first_item FILE: the first element of a JSON collection's top-level "data" array.
