@@ -1,10 +1,9 @@
 import { shellWord } from "../docker/command-line.js";
+import { ROLES, type Role } from "../config/node-options.js";
 import type { ServiceSpec } from "../docker/service.js";
 import { maskToken } from "../log.js";
 import type { NodeCommand } from "./node-command.js";
 
-export const ROLES = ["etcd", "controlplane", "worker"] as const;
-export type Role = (typeof ROLES)[number];
 
 /** What this machine asks to be in the cluster: run.sh's node options. */
 export interface NodeFlags {

@@ -2,7 +2,21 @@ import { EnrollError } from "../errors.js";
 import { readCaCertificate, type CaCertificate } from "./ca-cert.js";
 import { formatLabels, labelText, parseLabelText } from "./labels.js";
 import { parseServerUrl, type ServerUrl } from "./server-url.js";
-import { parseNonNegativeSeconds, parsePositiveSeconds, parseSwitch, validateAgentIp } from "./validate.js";
+import {
+  parseCaChecksum,
+  parseNodeName,
+  parseRoles,
+  parseTaints,
+  parseWaitFor,
+  type Role,
+} from "./node-options.js";
+import {
+  parseIp,
+  parseNonNegativeSeconds,
+  parsePositiveSeconds,
+  parseSwitch,
+  validateAgentIp,
+} from "./validate.js";
 
 /**
  * One setting and every place it can come from: a flag, an environment variable, a key of a profile (in the
@@ -151,6 +165,77 @@ export const SETTINGS = {
     fallback: 60,
     parse: (text: string, name: string) => parseNonNegativeSeconds(name, text),
   },
+  roles: {
+    flag: "--role",
+    argument: "<role>",
+    description: "the node roles",
+    help: "2.x: the node's role in the cluster, etcd, controlplane or worker; repeatable",
+    key: "roles",
+    required: true,
+    fallback: ["worker"],
+    joinFlagValues: (values: readonly string[]) => values.join(","),
+    parse: parseRoles,
+    show: (roles: readonly Role[]) => roles.join(","),
+  },
+  nodeName: {
+    flag: "--node-name",
+    argument: "<name>",
+    description: "the node name",
+    help: "2.x: the node's name in the cluster, lower-cased as Rancher requires (default: the machine's hostname)",
+    key: "node_name",
+    required: false,
+    parse: parseNodeName,
+  },
+  address: {
+    flag: "--address",
+    argument: "<ip>",
+    description: "the node address",
+    help: "2.x: the IP address other nodes reach this one at (default: the agent's, from the default route)",
+    key: "address",
+    required: false,
+    parse: (text: string, name: string) => parseIp(text, name),
+  },
+  internalAddress: {
+    flag: "--internal-address",
+    argument: "<ip>",
+    description: "the node's internal address",
+    help: "2.x: the IP address for traffic inside the cluster (default: the address)",
+    key: "internal_address",
+    required: false,
+    parse: (text: string, name: string) => parseIp(text, name),
+  },
+  taints: {
+    flag: "--taint",
+    argument: "<key=value:effect>",
+    description: "the node taints",
+    help: "2.x: a taint of the node, effect NoSchedule, PreferNoSchedule or NoExecute; repeatable",
+    key: "taints",
+    required: true,
+    fallback: [],
+    joinFlagValues: (values: readonly string[]) => values.join(","),
+    parse: parseTaints,
+    show: (taints: readonly string[]) => taints.join(",") || "none",
+  },
+  waitFor: {
+    flag: "--wait-for",
+    argument: "<registered|active>",
+    description: "what to wait for",
+    help: "2.x: wait until the node is registered, or active (Ready)",
+    key: "wait_for",
+    required: true,
+    fallback: "active",
+    parse: parseWaitFor,
+  },
+  caChecksum: {
+    flag: "--ca-checksum",
+    argument: "<hex>",
+    description: "the CA checksum",
+    help: "2.x: trust the server only if the SHA-256 of its CA (/v3/settings/cacerts) is this, as the UI shows it",
+    env: "RANCHER_CA_CHECKSUM",
+    key: "ca_checksum",
+    required: false,
+    parse: parseCaChecksum,
+  },
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -167,6 +252,16 @@ export const SERVER_SETTING_NAMES = [
   "secretKey",
   "caCert",
   "insecure",
+] as const satisfies SettingName[];
+/** up's settings for a 2.x node: how it joins the cluster and what up waits for. */
+export const NODE_SETTING_NAMES = [
+  "roles",
+  "nodeName",
+  "address",
+  "internalAddress",
+  "taints",
+  "waitFor",
+  "caChecksum",
 ] as const satisfies SettingName[];
 export const UP_SETTING_NAMES = [
   ...SERVER_SETTING_NAMES,

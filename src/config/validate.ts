@@ -1,4 +1,4 @@
-import { isIPv4 } from "node:net";
+import { isIP, isIPv4 } from "node:net";
 import { EnrollError } from "../errors.js";
 
 const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/;
@@ -77,4 +77,11 @@ export function parseSwitch(name: string, text: string): boolean {
     throw new EnrollError("usage", `${name} must be true or false, got "${text}"`);
   }
   return value;
+}
+
+/** An IPv4 or IPv6 address, as the 2.x agent's --address takes it. */
+export function parseIp(text: string, name: string): string {
+  const ip = text.trim();
+  if (!isIP(ip)) throw new EnrollError("usage", `${name} must be an IP address, got "${text}"`);
+  return ip;
 }

@@ -73,7 +73,7 @@ describe("parsing a profile file", () => {
       [
         "[default]\nurll = a",
         "config",
-        /^\/f line 2: "urll" is not a setting of the config file \(known: url, ca_cert, insecure, environment, labels, agent_ip, agent_interface, timeout, wait_for_docker\)$/,
+        /^\/f line 2: "urll" is not a setting of the config file \(known: url, ca_cert, insecure, environment, labels, agent_ip, agent_interface, timeout, wait_for_docker, roles, node_name, address, internal_address, taints, wait_for, ca_checksum\)$/,
       ],
       [
         "[default]\nsecret_key = s3cret",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import type { Origin } from "../../src/config/resolve.js";
-import { SETTING_NAMES, SETTINGS, type SettingName } from "../../src/config/setting-table.js";
+import { flagAttribute, SETTING_NAMES, SETTINGS, type SettingName } from "../../src/config/setting-table.js";
 import { effectiveSettings, resolveServerSettings, resolveUpSettings } from "../../src/config/settings.js";
 import { EnrollError } from "../../src/errors.js";
 import { TestCertificates } from "../support/certificates.js";
@@ -117,10 +117,17 @@ describe("precedence: flags, then environment variables, then the profile, then 
     timeout: ["11", "22", "33"],
     waitForDocker: ["0", "5", "7.5"],
     agentInterface: ["eth0", "ens3", "bond0.12"],
+    roles: ["etcd", "controlplane,worker", "worker"],
+    nodeName: ["flag-node", "env-node", "profile-node"],
+    address: ["10.0.0.1", "10.0.0.2", "fd00::3"],
+    internalAddress: ["10.0.1.1", "10.0.1.2", "10.0.1.3"],
+    taints: ["a=flag:NoSchedule", "a=env:NoExecute", "a:PreferNoSchedule"],
+    waitFor: ["registered", "active", "registered"],
+    caChecksum: ["a".repeat(64), "b".repeat(64), "C".repeat(64)],
   };
   const setting = (name: SettingName) =>
     SETTINGS[name] as { flag: string; env?: string; key: string; credential?: string };
-  const attribute = (name: SettingName) => (name === "labels" ? "label" : name);
+  const attribute = (name: SettingName) => flagAttribute(setting(name).flag);
 
   /** A profile "p" setting every setting to its profile sample, except those left out. */
   function profileFiles(leaveOut: SettingName[] = []) {
