@@ -4,7 +4,6 @@ import type { ServiceSpec } from "../docker/service.js";
 import { maskToken } from "../log.js";
 import type { NodeCommand } from "./node-command.js";
 
-
 /** What this machine asks to be in the cluster: run.sh's node options. */
 export interface NodeFlags {
   roles: readonly Role[];
