@@ -1,3 +1,4 @@
+import type { ApiCredentials } from "../config/credentials.js";
 import type { ServerSettings } from "../config/settings.js";
 import type { Deadline } from "../deadline.js";
 import type { Docker } from "../docker/engine.js";
@@ -16,7 +17,8 @@ export async function rancherClient(
   const { ApiClient } = await import("../rancher/http.js");
   const { CattleApi } = await import("../rancher/cattle.js");
   const tls = { caCert: server.caCert, insecure: server.insecure };
-  return new CattleApi(new ApiClient(server.url, server, log, deadline, tls), log, server.projectHint);
+  const http = new ApiClient(server.url, keyPair(server.credentials), log, deadline, tls);
+  return new CattleApi(http, log, server.projectHint);
 }
 
 export async function dockerClient(): Promise<Docker> {
@@ -34,4 +36,11 @@ export function serverConnector(settings: () => ServerSettings, log: Logger, dea
     const server = settings();
     return { url: server.url, api: await rancherClient(server, log, deadline) };
   };
+}
+
+/** A 2.x token is its key pair joined by a colon; the server takes the pair as HTTP Basic too. */
+function keyPair(credentials: ApiCredentials): { accessKey: string; secretKey: string } {
+  if (!("token" in credentials)) return credentials;
+  const colon = credentials.token.indexOf(":");
+  return { accessKey: credentials.token.slice(0, colon), secretKey: credentials.token.slice(colon + 1) };
 }

@@ -35,7 +35,7 @@ export function configureCommand(): Command {
     )
     .option(
       "--import-rancher-cli [file]",
-      "take the settings of a Rancher 1.x CLI configuration (default: ~/.rancher/cli.json)",
+      "take the settings of a Rancher CLI configuration: 1.x cli.json or 2.x cli2.json (default: whichever of ~/.rancher/cli.json and cli2.json exists)",
     )
     .action((flags: ConfigureFlags, command: Command) => runReport(command, (log) => configure(flags, log)));
 }

@@ -77,7 +77,7 @@ export function fromFlagOrEnv(
   return { text: value, origin: { source: "env", variable: item.env } };
 }
 
-function fromProfile(item: Setting<unknown>, profile: Profile): Found | undefined {
+export function fromProfile(item: Setting<unknown>, profile: Profile): Found | undefined {
   const entry = profile.get(item);
   if (!entry) return undefined;
   const { value: text, path, line } = entry;
@@ -134,7 +134,7 @@ export function placesFor(item: Setting<unknown>, profile: Profile): string[] {
   ];
 }
 
-function missing(item: Setting<unknown>, profile: Profile): EnrollError {
+export function missing(item: Setting<unknown>, profile: Profile): EnrollError {
   const places = placesFor(item, profile);
   const last = places.pop();
   const hint = `${places.join(", ")} or ${last} (\`rancher-enroll configure\` writes profiles).`;

@@ -67,7 +67,7 @@ export const SETTINGS = {
     env: "RANCHER_ACCESS_KEY",
     key: "access_key",
     credential: "masked",
-    required: true,
+    required: false,
     parse: (text: string) => text,
   },
   secretKey: {
@@ -78,8 +78,30 @@ export const SETTINGS = {
     env: "RANCHER_SECRET_KEY",
     key: "secret_key",
     credential: "hidden",
-    required: true,
+    required: false,
     parse: (text: string) => text,
+  },
+  // Rancher 2.x (v3): the API token and the cluster.
+  token: {
+    flag: "--token",
+    argument: "<token>",
+    description: "the API token",
+    help: 'Rancher 2.x API token (token-xxxxx:secret, the UI\'s "Bearer Token"); a flag lands in shell history, prefer the variable or a profile',
+    env: "RANCHER_TOKEN",
+    key: "token",
+    credential: "hidden",
+    required: false,
+    parse: parseApiToken,
+  },
+  cluster: {
+    flag: "--cluster",
+    argument: "<name|id>",
+    description: "the target cluster",
+    help: "Rancher 2.x cluster to join, by name or id (c-xxxxx)",
+    env: "RANCHER_CLUSTER",
+    key: "cluster",
+    required: false,
+    parse: (text: string) => nonEmpty(text, "cluster", "--cluster dev-rke1"),
   },
   caCert: {
     flag: "--ca-cert",
@@ -111,7 +133,7 @@ export const SETTINGS = {
     env: "RANCHER_ENVIRONMENT",
     key: "environment",
     required: false,
-    parse: parseEnvironment,
+    parse: (text: string) => nonEmpty(text, "environment", "--environment Default"),
   },
   labels: {
     flag: "--label",
@@ -248,6 +270,7 @@ export type SettingValue<N extends SettingName> = (typeof SETTINGS)[N] extends {
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 export const SERVER_SETTING_NAMES = [
   "url",
+  "token",
   "accessKey",
   "secretKey",
   "caCert",
@@ -266,6 +289,7 @@ export const NODE_SETTING_NAMES = [
 export const UP_SETTING_NAMES = [
   ...SERVER_SETTING_NAMES,
   "environment",
+  "cluster",
   "labels",
   "agentIp",
   "agentInterface",
@@ -304,14 +328,22 @@ function parseInterfaceName(text: string, name: string): string {
   return interfaceName;
 }
 
-function parseEnvironment(text: string): string {
-  const environment = text.trim();
-  if (environment === "") {
+function nonEmpty(text: string, what: string, example: string): string {
+  const value = text.trim();
+  if (value === "")
+    throw new EnrollError("usage", `the ${what} is empty`, `Give its name or id, e.g. ${example}.`);
+  return value;
+}
+
+/** `token-xxxxx:secret`: the Bearer token is the key's two halves joined by a colon. */
+function parseApiToken(text: string, name: string): string {
+  const token = text.trim();
+  if (!/^[^\s:]+:\S+$/.test(token)) {
     throw new EnrollError(
       "usage",
-      "the environment is empty",
-      "Give an environment name or id, e.g. --environment Default.",
+      `${name} must be a Rancher API token, its access key and secret key joined by a colon (token-xxxxx:secret)`,
+      'Create an API key in the Rancher UI (avatar > Account & API Keys) and copy its "Bearer Token".',
     );
   }
-  return environment;
+  return token;
 }

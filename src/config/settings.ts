@@ -1,5 +1,6 @@
 import { EnrollError } from "../errors.js";
 import type { CaCertificate } from "./ca-cert.js";
+import { resolveCredentials, type ApiCredentials } from "./credentials.js";
 import { ProfileFiles, profilePaths, type Env, type ProfilePaths } from "./profile-files.js";
 import { selectProfile } from "./profile.js";
 import { placesFor, resolveSetting, resolveSettings, type Origin, type Sources } from "./resolve.js";
@@ -15,8 +16,9 @@ import {
 export interface ServerSettings {
   url: string;
   projectHint?: string;
-  accessKey: string;
-  secretKey: string;
+  credentials: ApiCredentials;
+  /** Where the credentials came from, for the message when the server refuses them. */
+  credentialsFrom: string;
   caCert?: CaCertificate;
   /** Our own API calls skip certificate verification. */
   insecure: boolean;
@@ -25,6 +27,8 @@ export interface ServerSettings {
 export interface UpSettings {
   server: ServerSettings;
   environment?: string;
+  /** The Rancher 2.x word for the target (`--cluster`). */
+  cluster?: string;
   labels: Record<string, string>;
   agentIp?: string;
   agentInterface?: string;
@@ -37,6 +41,7 @@ export interface UpSettings {
 export interface ServerFlags {
   profile?: string;
   url?: string;
+  token?: string;
   accessKey?: string;
   secretKey?: string;
   caCert?: string;
@@ -45,6 +50,7 @@ export interface ServerFlags {
 
 export interface UpFlags extends ServerFlags {
   environment?: string;
+  cluster?: string;
   label?: string[];
   agentIp?: string;
   timeout?: string;
@@ -67,11 +73,13 @@ export function resolveNamedSettings<N extends SettingName>(
 }
 
 export function resolveServerSettings(flags: ServerFlags, env: Env, warn: Warn): ServerSettings {
-  return serverSettings(resolveNamedSettings(SERVER_SETTING_NAMES, flags, env, warn));
+  const sources = settingSources(flags, env, warn);
+  return serverSettings(resolveSettings(withoutCredentials(SERVER_SETTING_NAMES), sources), sources);
 }
 
 export function resolveUpSettings(flags: UpFlags, env: Env, warn: Warn): UpSettings {
-  const values = resolveNamedSettings(UP_SETTING_NAMES, flags, env, warn);
+  const sources = settingSources(flags, env, warn);
+  const values = resolveSettings(withoutCredentials(UP_SETTING_NAMES), sources);
   if (values.agentIp && values.agentInterface) {
     throw new EnrollError(
       "usage",
@@ -79,13 +87,21 @@ export function resolveUpSettings(flags: UpFlags, env: Env, warn: Warn): UpSetti
       "Keep one of --agent-ip and --agent-interface.",
     );
   }
+  if (values.environment && values.cluster) {
+    throw new EnrollError(
+      "usage",
+      "both an environment (Rancher 1.6) and a cluster (Rancher 2.x) are set",
+      "Keep the one of the server's line: --environment for 1.6, --cluster for 2.x.",
+    );
+  }
   return {
-    server: serverSettings(values),
+    server: serverSettings(values, sources),
     labels: values.labels,
     timeoutSeconds: values.timeout,
     waitForDockerSeconds: values.waitForDocker,
     dryRun: flags.dryRun ?? false,
     ...(values.environment ? { environment: values.environment } : {}),
+    ...(values.cluster ? { cluster: values.cluster } : {}),
     ...(values.agentIp ? { agentIp: values.agentIp } : {}),
     ...(values.agentInterface ? { agentInterface: values.agentInterface } : {}),
   };
@@ -134,18 +150,28 @@ function settingSources(flags: ServerFlags, env: Env, warn: Warn): Sources {
   return { flags, env, profile, warn };
 }
 
-function serverSettings({
-  url,
-  accessKey,
-  secretKey,
-  caCert,
-  insecure,
-}: { [K in (typeof SERVER_SETTING_NAMES)[number]]: SettingValue<K> }): ServerSettings {
+/** The credentials are resolved together: a token, or an access and secret key pair. */
+const CREDENTIAL_NAMES: readonly SettingName[] = ["token", "accessKey", "secretKey"];
+
+function withoutCredentials<N extends SettingName>(
+  names: readonly N[],
+): Exclude<N, "token" | "accessKey" | "secretKey">[] {
+  return names.filter((name) => !CREDENTIAL_NAMES.includes(name)) as Exclude<
+    N,
+    "token" | "accessKey" | "secretKey"
+  >[];
+}
+
+function serverSettings(
+  { url, caCert, insecure }: { [K in "url" | "caCert" | "insecure"]: SettingValue<K> },
+  sources: Sources,
+): ServerSettings {
+  const { credentials, from } = resolveCredentials(sources);
   return {
     url: url.base,
     ...(url.projectHint ? { projectHint: url.projectHint } : {}),
-    accessKey,
-    secretKey,
+    credentials,
+    credentialsFrom: from,
     ...(caCert ? { caCert } : {}),
     insecure,
   };

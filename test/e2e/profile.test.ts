@@ -109,11 +109,13 @@ describe("profiles", () => {
       settings.map(({ key, value, origin }) => [key, value, origin?.source]),
       [
         ["url", "http://rancher.invalid:8080", "profile"],
+        ["token", undefined, undefined],
         ["access_key", "****4567", "profile"],
         ["secret_key", "****", "profile"],
         ["ca_cert", undefined, undefined],
         ["insecure", "false", "default"],
         ["environment", "Default", "profile"],
+        ["cluster", undefined, undefined],
         ["labels", "none", "default"],
         ["agent_ip", undefined, undefined],
         ["agent_interface", undefined, undefined],

@@ -73,7 +73,7 @@ describe("parsing a profile file", () => {
       [
         "[default]\nurll = a",
         "config",
-        /^\/f line 2: "urll" is not a setting of the config file \(known: url, ca_cert, insecure, environment, labels, agent_ip, agent_interface, timeout, wait_for_docker, roles, node_name, address, internal_address, taints, wait_for, ca_checksum\)$/,
+        /^\/f line 2: "urll" is not a setting of the config file \(known: url, cluster, ca_cert, insecure, environment, labels, agent_ip, agent_interface, timeout, wait_for_docker, roles, node_name, address, internal_address, taints, wait_for, ca_checksum\)$/,
       ],
       [
         "[default]\nsecret_key = s3cret",
@@ -88,7 +88,7 @@ describe("parsing a profile file", () => {
       [
         "[default]\nsecret = s3cret",
         "credentials",
-        /^\/f line 2: "secret" is not a setting of the credentials file \(known: access_key, secret_key\)$/,
+        /^\/f line 2: "secret" is not a setting of the credentials file \(known: access_key, secret_key, token\)$/,
       ],
       ["[default]\nlabels[] = a=b", "config", /^\/f line 2: labels must hold one value, not a list$/],
       [
@@ -234,11 +234,40 @@ describe("importing the Rancher 1.x CLI configuration", () => {
     assert.match(warnings[0]!, /chmod 600/);
   });
 
+  test("the 2.x CLI's cli2.json: the current server's URL and token, and the cluster of its project", () => {
+    const server = { url: "https://r.example", tokenKey: "token-ab12c:s3cr3t", project: "c-7xk2q:p-abcde" };
+    const path = cliJson(
+      JSON.stringify({
+        Servers: { other: { url: "https://o", tokenKey: "token-x:y" }, work: { ...server, cacert: "PEM" } },
+        CurrentServer: "work",
+      }),
+    );
+    const warnings: string[] = [];
+    const found = readRancherCliConfig(path, (message) => warnings.push(message));
+    assert.deepEqual(Object.fromEntries([...found].map(([name, { text }]) => [name, text])), {
+      url: "https://r.example",
+      token: "token-ab12c:s3cr3t",
+      cluster: "c-7xk2q",
+    });
+    assert.deepEqual(found.get("token")?.origin, {
+      source: "rancher-cli",
+      field: "Servers.work.tokenKey",
+      path,
+    });
+    assert.deepEqual(warnings.length, 1);
+    assert.match(warnings[0]!, /Servers\.work\.cacert.*not imported/);
+    const keysOnly = cliJson(
+      JSON.stringify({ Servers: { rancherDefault: { accessKey: "token-a", secretKey: "b" } } }),
+    );
+    assert.equal(readRancherCliConfig(keysOnly, () => undefined).get("token")?.text, "token-a:b");
+  });
+
   test("refuses what is not a 1.x cli.json, naming the file", () => {
     const cases: [string, RegExp][] = [
       ["{", /is not JSON/],
       ["[]", /is not a JSON object/],
-      ['{"Servers":{},"CurrentServer":"x"}', /Rancher 2\.x CLI configuration/],
+      ['{"Servers":{},"CurrentServer":"x"}', /it has no server "x"/],
+      ['{"Servers":{"rancherDefault":{"project":"c-1:p-1"}}}', /has no url and no token/],
       ['{"url":1}', /field "url" is not a string/],
       ['{"path":"/x"}', /sets none of url, accessKey, secretKey, environment/],
     ];

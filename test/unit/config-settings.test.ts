@@ -37,8 +37,8 @@ describe("settings without profiles", () => {
       quiet,
     );
     assert.equal(settings.server.url, "http://other:9000");
-    assert.equal(settings.server.accessKey, "FLAGAK");
-    assert.equal(settings.server.secretKey, "SK");
+    assert.deepEqual(settings.server.credentials, { accessKey: "FLAGAK", secretKey: "SK" });
+    assert.equal(settings.server.credentialsFrom, "--access-key and RANCHER_SECRET_KEY");
     assert.equal(settings.environment, "Prod");
     assert.equal(settings.timeoutSeconds, 600);
     assert.deepEqual(settings.labels, {});
@@ -55,7 +55,7 @@ describe("settings without profiles", () => {
   test("bad input is a usage error naming the setting", () => {
     const cases: [object, Record<string, string>, RegExp][] = [
       [{}, noProfiles, /server URL is not set/],
-      [{}, { ...noProfiles, RANCHER_URL: "http://srv" }, /access key is not set/],
+      [{}, { ...noProfiles, RANCHER_URL: "http://srv" }, /API credentials are not set/],
       [{}, { ...noProfiles, RANCHER_URL: "http://srv", RANCHER_ACCESS_KEY: "a" }, /secret key is not set/],
       [{ environment: " " }, env, /environment is empty/],
       [{ timeout: "ten" }, env, /--timeout must be a positive number/],
@@ -92,7 +92,12 @@ describe("settings without profiles", () => {
 
   test("a missing setting names every place it could come from", () => {
     assert.throws(
-      () => resolveServerSettings({}, { ...noProfiles, RANCHER_URL: "http://srv" }, quiet),
+      () =>
+        resolveServerSettings(
+          {},
+          { ...noProfiles, RANCHER_URL: "http://srv", RANCHER_SECRET_KEY: "s" },
+          quiet,
+        ),
       (error: unknown) =>
         error instanceof EnrollError &&
         error.message === "the API access key is not set" &&
@@ -101,12 +106,24 @@ describe("settings without profiles", () => {
             `${noProfiles.RANCHER_ENROLL_CREDENTIALS_FILE} (\`rancher-enroll configure\` writes profiles).`,
     );
   });
+
+  test("no credentials at all: the message names the token and the key pair", () => {
+    assert.throws(
+      () => resolveServerSettings({}, { ...noProfiles, RANCHER_URL: "http://srv" }, quiet),
+      (error: unknown) =>
+        error instanceof EnrollError &&
+        error.message === "the API credentials are not set" &&
+        /RANCHER_TOKEN .*RANCHER_ACCESS_KEY and RANCHER_SECRET_KEY/.test(error.hint ?? ""),
+    );
+  });
 });
 
 describe("precedence: flags, then environment variables, then the profile, then defaults", () => {
   /** Three valid texts per setting: for the flag, the variable and the profile. Adding a setting needs its own. */
   const SAMPLES: Record<SettingName, [string, string, string]> = {
     url: ["http://flag:1", "http://env:2", "http://profile:3"],
+    token: ["flag-token:s1", "env-token:s2", "profile-token:s3"],
+    cluster: ["FlagCluster", "EnvCluster", "ProfileCluster"],
     accessKey: ["flag-access", "env-access", "profile-access"],
     secretKey: ["flag-secret", "env-secret", "profile-secret"],
     caCert: [flagCa, envCa, profileCa],
@@ -176,14 +193,15 @@ describe("precedence: flags, then environment variables, then the profile, then 
   }
 
   test("the values themselves follow the same order", () => {
-    // An agent IP and an agent interface together are refused: the profile keeps the IP.
-    const { env: files } = profileFiles(["agentInterface"]);
+    // An agent IP and an agent interface together are refused: the profile keeps the IP; likewise an
+    // environment and a cluster (it keeps the environment). The profile's token wins over its key pair.
+    const { env: files } = profileFiles(["agentInterface", "cluster"]);
     const fromProfile = resolveUpSettings({ profile: "p" }, files, quiet);
     assert.deepEqual(fromProfile, {
       server: {
         url: "http://profile:3",
-        accessKey: "profile-access",
-        secretKey: "profile-secret",
+        credentials: { token: "profile-token:s3" },
+        credentialsFrom: `profile "p", ${files.RANCHER_ENROLL_CREDENTIALS_FILE} line 4`,
         caCert: { path: profileCa, pem: readFileSync(profileCa, "utf8"), subject: "CN=profile CA" },
         insecure: true,
       },
@@ -201,7 +219,7 @@ describe("precedence: flags, then environment variables, then the profile, then 
     );
     assert.equal(mixed.server.url, "http://env:2");
     assert.equal(mixed.server.projectHint, "1a7");
-    assert.equal(mixed.server.accessKey, "profile-access");
+    assert.deepEqual(mixed.server.credentials, { token: "profile-token:s3" });
     assert.equal(mixed.timeoutSeconds, 11);
     assert.deepEqual(mixed.labels, { b: "flag" }, "flag labels replace the profile's");
   });
@@ -226,9 +244,9 @@ describe("choosing the profile", () => {
     assert.equal(url({}), "http://default:1");
     assert.equal(url({}, { RANCHER_PROFILE: "prod" }), "http://prod:2");
     assert.equal(url({ profile: "prod" }, { RANCHER_PROFILE: "staging" }), "http://prod:2");
-    assert.equal(
-      resolveServerSettings({ profile: "prod" }, fixture.env, quiet).accessKey,
-      "p",
+    assert.deepEqual(
+      resolveServerSettings({ profile: "prod" }, fixture.env, quiet).credentials,
+      { accessKey: "p", secretKey: "p" },
       "config and credentials sections of one profile combine",
     );
   });
@@ -304,7 +322,7 @@ describe("the credentials file", () => {
   test("is not read when flags or variables give the keys", () => {
     const fixture = profileFixture({ credentials }, 0o644);
     const settings = resolveServerSettings({}, { ...env, ...fixture.env }, quiet);
-    assert.equal(settings.secretKey, "SK");
+    assert.deepEqual(settings.credentials, { accessKey: "AK", secretKey: "SK" });
   });
 
   test("effective settings mask the keys and say where each came from", () => {

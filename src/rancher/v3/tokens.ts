@@ -1,0 +1,167 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Deadline } from "../../deadline.js";
+import { EnrollError } from "../../errors.js";
+import type { Logger } from "../../log.js";
+import { backoffMs } from "../backoff.js";
+import type { V3Client } from "./client.js";
+import type { JoinPeek, JoinSpec, Target } from "../../flows/seam.js";
+import { notRke1 } from "./clusters.js";
+import { parseNodeCommand } from "../../agents/node-command.js";
+import type { TokenResource } from "./resources.js";
+
+/** The name Rancher 2.6+ gives the token it creates for every cluster; earlier versions have none. */
+export const DEFAULT_TOKEN = "default-token";
+/** Rancher's own token (share-mnt, its agents): used only when nothing else is there. */
+const SYSTEM_TOKEN = "system";
+const TOKEN_POLL_MS = 300;
+
+/**
+ * Reuse the cluster's registration token; create one only when there is none. The creation names the token
+ * `default-token`, so that machines of a fleet creating at once get 409 Conflict and use the first one's; a
+ * failed creation is never repeated blindly (the tokens are read again first); and should a server ignore the
+ * name, every machine converges on the oldest token and removes its own.
+ */
+export async function obtainJoin(
+  client: V3Client,
+  log: Logger,
+  cluster: Target,
+  deadline: Deadline,
+): Promise<{ join: JoinSpec; created: boolean }> {
+  const existing = await useExisting(client, log, cluster, deadline);
+  if (existing) return { join: existing, created: false };
+  log.info(`cluster ${cluster.name} has no registration token: creating ${DEFAULT_TOKEN}`);
+  for (let attempt = 1; ; attempt += 1) {
+    const created = await createOnce(client, log, cluster);
+    if (created) return converge(client, log, cluster, created, deadline);
+    const appeared = await useExisting(client, log, cluster, deadline);
+    if (appeared) return { join: appeared, created: false };
+    const delay = backoffMs(attempt);
+    if (delay >= deadline.remainingMs()) throw deadline.timeout("could not create a registration token");
+    await sleep(delay);
+  }
+}
+
+/** The token `up` would use, or what it would do instead; never creates. */
+export async function peekJoin(client: V3Client, cluster: Target): Promise<JoinPeek> {
+  const { reuse, waitFor } = chooseToken(await client.tokens(cluster.id));
+  if (reuse) return { join: toJoin(reuse, cluster) };
+  return waitFor ? { pendingId: waitFor.id } : {};
+}
+
+/** Of the tokens listed: the one to reuse (its node command is there), else the one to wait for. */
+export function chooseToken(tokens: readonly TokenResource[]): {
+  reuse?: TokenResource;
+  waitFor?: TokenResource;
+} {
+  const live = [...tokens].filter((token) => token.state !== "removing").sort(byPreference);
+  const ours = live.filter((token) => nameOf(token) !== SYSTEM_TOKEN);
+  const reuse = ours.find(isUsable);
+  if (reuse) return { reuse };
+  const waitFor = ours[0];
+  if (waitFor) return { waitFor };
+  const system = live.find(isUsable);
+  return system ? { reuse: system } : {};
+}
+
+async function useExisting(
+  client: V3Client,
+  log: Logger,
+  cluster: Target,
+  deadline: Deadline,
+): Promise<JoinSpec | undefined> {
+  const { reuse, waitFor } = chooseToken(await client.tokens(cluster.id));
+  if (reuse) {
+    log.info({ token: reuse.id }, `reusing the registration token ${reuse.id}`);
+    return toJoin(reuse, cluster);
+  }
+  if (!waitFor) return undefined;
+  log.info({ token: waitFor.id }, `registration token ${waitFor.id} has no node command yet: waiting for it`);
+  return waitForCommand(client, cluster, waitFor.id, deadline);
+}
+
+/** One creation request; a failure the server may recover from (409 included) answers undefined. */
+async function createOnce(client: V3Client, log: Logger, cluster: Target): Promise<string | undefined> {
+  try {
+    const created = await client.createToken(cluster.id, DEFAULT_TOKEN);
+    log.info({ token: created.id }, `registration token ${created.id} created`);
+    return created.id;
+  } catch (error) {
+    if (!(error instanceof EnrollError && error.kind === "server")) throw error;
+    log.info({ reason: error.message }, "creating the registration token failed: reading the tokens again");
+    return undefined;
+  }
+}
+
+async function converge(
+  client: V3Client,
+  log: Logger,
+  cluster: Target,
+  mine: string,
+  deadline: Deadline,
+): Promise<{ join: JoinSpec; created: boolean }> {
+  const [first] = (await client.tokens(cluster.id))
+    .filter((token) => token.state !== "removing" && nameOf(token) !== SYSTEM_TOKEN)
+    .sort(byPreference);
+  if (!first || first.id === mine)
+    return { join: await waitForCommand(client, cluster, mine, deadline), created: true };
+  log.info(
+    { token: first.id, ours: mine },
+    `token ${first.id} came first: using it and removing ours (${mine})`,
+  );
+  await client
+    .deleteToken(cluster.id, mine)
+    .catch((error: Error) => log.warn({ reason: error.message }, `could not remove token ${mine}`));
+  return { join: await waitForCommand(client, cluster, first.id, deadline), created: false };
+}
+
+/** Rancher 2.6+ writes the node command into the token's status a moment after creating it. */
+function waitForCommand(
+  client: V3Client,
+  cluster: Target,
+  id: string,
+  deadline: Deadline,
+): Promise<JoinSpec> {
+  return deadline.poll(
+    TOKEN_POLL_MS,
+    async () => {
+      const token = await client.token(cluster.id, id);
+      if (!token)
+        throw new EnrollError("not-found", `registration token ${id} was removed while waiting for it`);
+      return isUsable(token) ? toJoin(token, cluster) : undefined;
+    },
+    () =>
+      `registration token ${id} still has no node command; Rancher writes none while its server-url setting is ` +
+      "empty (Global Settings)",
+  );
+}
+
+/** The server's node command, read as `docker run` would; the agent launches exactly that. */
+function toJoin(token: TokenResource, cluster: Target): JoinSpec {
+  const command = token.nodeCommand ?? "";
+  if (command.includes("system-agent-install.sh")) throw notRke1(cluster);
+  const { image, server, caChecksum } = parseNodeCommand(command);
+  return {
+    id: token.id,
+    secret: token.token ?? "",
+    command,
+    image,
+    ...(server ? { url: server } : {}),
+    ...(caChecksum ? { caChecksum } : {}),
+  };
+}
+
+function isUsable(token: TokenResource): boolean {
+  return Boolean(token.token && token.nodeCommand);
+}
+
+/** `default-token` first (the one every machine converges on), then the oldest. */
+function byPreference(a: TokenResource, b: TokenResource): number {
+  const rank = (token: TokenResource) => (nameOf(token) === DEFAULT_TOKEN ? 0 : 1);
+  return (
+    rank(a) - rank(b) || Date.parse(a.created ?? "") - Date.parse(b.created ?? "") || a.id.localeCompare(b.id)
+  );
+}
+
+function nameOf(token: TokenResource): string {
+  return token.name ?? token.id.slice(token.id.indexOf(":") + 1);
+}
