@@ -51,7 +51,11 @@ export interface CallResult {
 }
 
 /** One request against the simulator; `path` may also be a full URL taken from a link. */
-export async function call(sim: Simulator, path: string, options: CallOptions = {}): Promise<CallResult> {
+export async function call(
+  sim: { url: string },
+  path: string,
+  options: CallOptions = {},
+): Promise<CallResult> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.auth) {
     headers.Authorization = basicAuth(

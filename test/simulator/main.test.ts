@@ -35,4 +35,28 @@ describe("simulator: standalone entry", () => {
     const [code] = (await once(child, "exit")) as [number | null];
     assert.equal(code, 0);
   });
+
+  it("--line v3 starts the 2.x simulator: url, version, bearer token and clusters", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--line", "v3", "--version", "v2.6.14"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
+      const info = JSON.parse(line);
+      assert.equal(info.version, "v2.6.14");
+      assert.deepEqual(
+        info.clusters.map((c: { name: string }) => c.name),
+        ["dev-rke1", "dev-rke2"],
+      );
+      const res = await fetch(`${info.url}/v3/clusters?name=dev-rke1`, {
+        headers: { Authorization: `Bearer ${info.token}` },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { data: { id: string }[] }).data[0]?.id, info.clusters[0].id);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const [code] = (await once(child, "exit")) as [number | null];
+    assert.equal(code, 0);
+  });
 });

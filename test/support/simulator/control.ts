@@ -1,37 +1,33 @@
-import { reapAgents } from "./agents.js";
 import { ApiError } from "./errors.js";
 import { jsonReply, parseJsonBody, type Exchange, type Reply } from "./http.js";
-import { seedHosts } from "./hosts.js";
-import type { HostSeedSpec } from "./types.js";
-import type { World } from "./world.js";
+import type { Line } from "./server.js";
 
-/** `/_sim/*`: test control over HTTP for out-of-process users (no auth, no faults, not logged). */
-export function handleControl(world: World, ex: Exchange): Reply {
+/**
+ * `/_sim/*`: test control over HTTP for out-of-process users (no auth, no faults, not logged).
+ * The request log and the fault switches are shared by every line; the rest is the line's.
+ */
+export function handleControl(line: Line, ex: Exchange): Reply {
   const route = `${ex.method} ${ex.path.replace(/\/+$/, "")}`;
   switch (route) {
     case "GET /_sim/requests":
-      return jsonReply(200, world.log.entries);
+      return jsonReply(200, line.core.log.entries);
     case "DELETE /_sim/requests":
-      world.log.clear();
+      line.core.log.clear();
       return { status: 204, headers: {}, body: "" };
     case "POST /_sim/faults":
-      applyFaults(world, asObject(parseJsonBody(ex)));
-      return jsonReply(200, world.faults.snapshot());
-    case "POST /_sim/seed-hosts":
-      return jsonReply(201, seedFromBody(world, asObject(parseJsonBody(ex))));
-    case "GET /_sim/state":
-      return jsonReply(200, simulatorState(world));
+      applyFaults(line, asObject(parseJsonBody(ex)));
+      return jsonReply(200, line.core.faults.snapshot());
     default:
-      throw new ApiError(404);
+      return line.control(ex);
   }
 }
 
 /**
  * Body: `{reset?, failNext?: {count, status?}, rateLimitNext?: {count, retryAfterSeconds},
- * delayResponsesMs?, keepTokensRegistering?, keepHostsFromActive?}`; reset is applied first.
+ * delayResponsesMs?, <hold name>?: boolean...}`; reset is applied first.
  */
-function applyFaults(world: World, body: Record<string, unknown>): void {
-  const { faults } = world;
+function applyFaults(line: Line, body: Record<string, unknown>): void {
+  const { faults } = line.core;
   if (body.reset === true) faults.reset();
   if (body.failNext !== undefined) {
     const spec = asObject(body.failNext);
@@ -42,47 +38,19 @@ function applyFaults(world: World, body: Record<string, unknown>): void {
     faults.rateLimitNext(numberField(spec, "count"), numberField(spec, "retryAfterSeconds"));
   }
   if (body.delayResponsesMs !== undefined) faults.delayResponses(numberField(body, "delayResponsesMs"));
-  if (body.keepTokensRegistering !== undefined)
-    faults.keepTokensRegistering(body.keepTokensRegistering === true);
-  if (body.keepHostsFromActive !== undefined) faults.keepHostsFromActive(body.keepHostsFromActive === true);
-}
-
-/** Body: `{projectId, count?, hostname?, state?, agentState?, agentIpAddress?, labels?}`. */
-function seedFromBody(world: World, body: Record<string, unknown>): unknown {
-  const { projectId, ...spec } = body;
-  if (typeof projectId !== "string" || !world.store.projects.has(projectId)) {
-    throw new ApiError(422, { code: "InvalidReference", fieldName: "projectId" });
+  for (const name of faults.holdNames) {
+    if (body[name] !== undefined) faults.hold(name).set(body[name] === true);
   }
-  return seedHosts(world, projectId, spec as HostSeedSpec);
 }
 
-function simulatorState(world: World): Record<string, unknown> {
-  reapAgents(world);
-  const { store } = world;
-  return {
-    publicUrl: world.publicUrl,
-    projects: [...store.projects.values()],
-    tokens: store.tokens,
-    hosts: store.hosts,
-    agents: store.agents.map(({ id, accountId, registrationKey, state, connection }) => ({
-      id,
-      accountId,
-      registrationKey,
-      state,
-      connection,
-    })),
-    faults: world.faults.snapshot(),
-  };
-}
-
-function asObject(value: unknown): Record<string, unknown> {
+export function asObject(value: unknown): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ApiError(400, { code: "InvalidBodyContent" });
   }
   return value as Record<string, unknown>;
 }
 
-function numberField(body: Record<string, unknown>, name: string): number {
+export function numberField(body: Record<string, unknown>, name: string): number {
   const value = body[name];
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw new ApiError(400, { code: "InvalidFormat", fieldName: name });

@@ -28,11 +28,22 @@ export interface InjectedFailure {
   retryAfterSeconds?: number;
 }
 
-export class Faults implements FaultSwitches {
-  readonly tokenHold = new Hold();
-  readonly hostHold = new Hold();
+/**
+ * The fault switches every server line has (failures, rate limits, delays) plus the named holds of one line.
+ * A hold's name is also its key in the `/_sim/faults` body and in snapshot().
+ */
+export class Faults<H extends string = string> {
+  private readonly holds: Record<H, Hold>;
   private queue: InjectedFailure[] = [];
   private delayMs = 0;
+
+  constructor(readonly holdNames: readonly H[]) {
+    this.holds = Object.fromEntries(holdNames.map((name) => [name, new Hold()])) as Record<H, Hold>;
+  }
+
+  hold(name: H): Hold {
+    return this.holds[name];
+  }
 
   failNext(n: number, status = 503): void {
     this.enqueue(n, { status });
@@ -46,19 +57,10 @@ export class Faults implements FaultSwitches {
     this.delayMs = ms;
   }
 
-  keepTokensRegistering(on: boolean): void {
-    this.tokenHold.set(on);
-  }
-
-  keepHostsFromActive(on: boolean): void {
-    this.hostHold.set(on);
-  }
-
   reset(): void {
     this.queue = [];
     this.delayMs = 0;
-    this.tokenHold.set(false);
-    this.hostHold.set(false);
+    for (const name of this.holdNames) this.holds[name].set(false);
   }
 
   /** The failure to inject into the current request, if any is queued. */
@@ -74,12 +76,28 @@ export class Faults implements FaultSwitches {
     return {
       pendingFailures: this.queue.length,
       delayResponsesMs: this.delayMs,
-      keepTokensRegistering: this.tokenHold.active,
-      keepHostsFromActive: this.hostHold.active,
+      ...Object.fromEntries(this.holdNames.map((name) => [name, this.holds[name].active])),
     };
   }
 
   private enqueue(n: number, failure: InjectedFailure): void {
     for (let i = 0; i < n; i++) this.queue.push({ ...failure });
+  }
+}
+
+const CATTLE_HOLDS = ["keepTokensRegistering", "keepHostsFromActive"] as const;
+
+/** Rancher 1.6: tokens can be held in `registering`, hosts kept from `active`. */
+export class CattleFaults extends Faults<(typeof CATTLE_HOLDS)[number]> implements FaultSwitches {
+  constructor() {
+    super(CATTLE_HOLDS);
+  }
+
+  keepTokensRegistering(on: boolean): void {
+    this.hold("keepTokensRegistering").set(on);
+  }
+
+  keepHostsFromActive(on: boolean): void {
+    this.hold("keepHostsFromActive").set(on);
   }
 }

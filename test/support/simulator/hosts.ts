@@ -92,7 +92,7 @@ function scheduleActivation(world: World, agent: Agent, host: Host): void {
       via: "activating",
       to: "active",
       ms: hostActivatingMs,
-      gate: (fn) => world.faults.hostHold.whenReleased(fn),
+      gate: (fn) => world.faults.hold("keepHostsFromActive").whenReleased(fn),
       then: () => (host.agentState = agent.connection),
     });
   });

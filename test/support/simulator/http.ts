@@ -25,6 +25,11 @@ export interface BasicCredentials {
 }
 
 export async function readExchange(req: IncomingMessage): Promise<Exchange> {
+  return exchangeOf(req, await readBody(req));
+}
+
+/** The exchange of a request whose body is known (an upgrade request has none to read). */
+export function exchangeOf(req: IncomingMessage, rawBody: string): Exchange {
   const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
   const origin = `${scheme}://${req.headers.host ?? "localhost"}`;
   const url = new URL(req.url ?? "/", origin);
@@ -35,7 +40,7 @@ export async function readExchange(req: IncomingMessage): Promise<Exchange> {
     headers: req.headers,
     clientIp: clientIp(req),
     origin,
-    rawBody: await readBody(req),
+    rawBody,
   };
 }
 
@@ -93,13 +98,16 @@ export function errorReply(error: ApiError): Reply {
 }
 
 /** Runs a handler, turning thrown ApiErrors (and bugs, as 500) into error replies. */
-export async function guarded(handler: () => Reply | Promise<Reply>): Promise<Reply> {
+export async function guarded(
+  handler: () => Reply | Promise<Reply>,
+  render: (error: ApiError) => Reply = errorReply,
+): Promise<Reply> {
   try {
     return await handler();
   } catch (error) {
-    if (error instanceof ApiError) return errorReply(error);
+    if (error instanceof ApiError) return render(error);
     console.error("rancher simulator: unexpected error", error);
-    return errorReply(new ApiError(500));
+    return render(new ApiError(500));
   }
 }
 

@@ -1,13 +1,17 @@
 /**
  * Rancher 1.6 server simulator: the parts of the API that host registration touches
  * (projects, registration tokens, scripts, register, hosts), plus a ping endpoint for a fake agent.
+ * The 2.x (`/v3`) simulator lives in ./v3/ and shares the request pipeline (serve.ts, server.ts).
  */
-import { createServer, type RequestListener, type Server } from "node:http";
-import { createServer as createTlsServer } from "node:https";
-import type { AddressInfo, Socket } from "node:net";
-import { listenUrl, resolveConfig } from "./config.js";
+import { handleApi } from "./api.js";
+import { cattleControl } from "./cattle-control.js";
+import { resolveConfig } from "./config.js";
+import { errorBody } from "./errors.js";
+import { errorReply, jsonReply } from "./http.js";
 import { seedHosts } from "./hosts.js";
-import { handleRequest } from "./server.js";
+import { PING_PATH, handlePing } from "./ping.js";
+import { serveLine } from "./serve.js";
+import type { Line } from "./server.js";
 import { DEFAULT_PROJECT, publicKey } from "./store.js";
 import type { Simulator, SimulatorOptions } from "./types.js";
 import { createWorld, type World } from "./world.js";
@@ -18,32 +22,21 @@ export { PING_PATH } from "./ping.js";
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const world = createWorld(resolveConfig(options));
-  const listener: RequestListener = (req, res) => {
-    handleRequest(world, req, res).catch(() => res.destroy());
-  };
-  const { tls } = world.config;
-  const server = tls ? createTlsServer(tls, listener) : createServer(listener);
-  // Closing destroys every connection, TLS handshakes in progress included (closeAllConnections misses those).
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await listen(server, world.config.port, world.config.host);
-  const { port } = server.address() as AddressInfo;
-  const url = listenUrl(world.config.host, port, tls ? "https" : "http");
-  world.publicUrl = world.config.publicUrl ?? url;
-  return simulatorApi(world, url, port, () => close(world, server, sockets));
+  const served = await serveLine(cattleLine(world), world.config);
+  world.publicUrl = world.config.publicUrl ?? served.url;
+  return simulatorApi(world, served.url, served.port, served.close);
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+function cattleLine(world: World): Line {
+  return {
+    core: world,
+    control: (ex) => cattleControl(world, ex),
+    agentChannel: (ex) => (ex.path === PING_PATH ? () => handlePing(world, ex) : undefined),
+    api: (ex) => handleApi(world, ex),
+    headers: (ex) => ({ "X-Rancher-Version": world.config.version, "X-API-Client-IP": ex.clientIp }),
+    renderError: errorReply,
+    failureBody: (status) => jsonReply(status, errorBody(status)),
+  };
 }
 
 function simulatorApi(world: World, url: string, port: number, stop: () => Promise<void>): Simulator {
@@ -65,12 +58,4 @@ function simulatorApi(world: World, url: string, port: number, stop: () => Promi
     clearRequests: () => world.log.clear(),
     close: stop,
   };
-}
-
-function close(world: World, server: Server, sockets: Set<Socket>): Promise<void> {
-  world.scheduler.close();
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    for (const socket of sockets) socket.destroy();
-  });
 }

@@ -6,7 +6,7 @@ export class RequestLog {
   readonly entries: RequestLogEntry[] = [];
 
   record(ex: Exchange, arrival: number, status: number): void {
-    const accessKey = basicCredentials(ex.headers)?.user;
+    const accessKey = basicCredentials(ex.headers)?.user ?? bearerAccessKey(ex);
     const projectHeader = header(ex.headers, "x-api-project-id");
     const body = jsonBody(ex.rawBody);
     this.entries.push({
@@ -24,6 +24,12 @@ export class RequestLog {
   clear(): void {
     this.entries.length = 0;
   }
+}
+
+/** The public half of `Bearer <access>:<secret>`; a bearer without a colon is a secret as a whole. */
+function bearerAccessKey(ex: Exchange): string | undefined {
+  const match = /^Bearer\s+([^:\s]+):\S+$/i.exec(header(ex.headers, "authorization") ?? "");
+  return match?.[1];
 }
 
 function jsonBody(raw: string): unknown {

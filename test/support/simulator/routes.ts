@@ -45,7 +45,7 @@ function canonical(name: string | undefined): string {
   return COLLECTION_ALIASES[lower] ?? lower;
 }
 
-function decodeSegment(segment: string): string {
+export function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {

@@ -47,7 +47,7 @@ function createToken(world: World, projectId: string, ex: Exchange): Token {
     via: "registering",
     to: "active",
     ms: world.config.timings.tokenActivationMs,
-    gate: (fn) => world.faults.tokenHold.whenReleased(fn),
+    gate: (fn) => world.faults.hold("keepTokensRegistering").whenReleased(fn),
     then: () => Object.assign(token, tokenSecrets(world)),
   });
   return token;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "./config.js";
-import { Faults } from "./faults.js";
+import { CattleFaults } from "./faults.js";
 import { RequestLog } from "./request-log.js";
 import { Scheduler } from "./scheduler.js";
 import { Store } from "./store.js";
@@ -10,7 +10,7 @@ export interface World {
   config: Config;
   store: Store;
   scheduler: Scheduler;
-  faults: Faults;
+  faults: CattleFaults;
   log: RequestLog;
   /** api.host: base of registrationUrl and CATTLE_URL. Known once the server listens. */
   publicUrl: string;
@@ -23,7 +23,7 @@ export function createWorld(config: Config): World {
     config,
     store: new Store(),
     scheduler: new Scheduler(),
-    faults: new Faults(),
+    faults: new CattleFaults(),
     log: new RequestLog(),
     publicUrl: config.publicUrl ?? "",
     signingKey: randomBytes(32),
