@@ -47,7 +47,7 @@ export class V3Driver implements ServerDriver {
     return this.http.requestCount;
   }
 
-  findTarget(wanted: Wanted | undefined): Promise<Target> {
+  async findTarget(wanted: Wanted | undefined): Promise<Target> {
     if (wanted?.word === "environment") {
       throw new EnrollError(
         "usage",
@@ -90,7 +90,7 @@ export class V3Driver implements ServerDriver {
     return identifyNode(nodes, evidence);
   }
 
-  async whyWaiting(cluster: Target): Promise<string | undefined> {
+  async whyWaiting(cluster: Target, _node?: Member): Promise<string | undefined> {
     const reasons = await clusterHolds(this.client, cluster);
     return reasons.length ? reasons.join("; ") : undefined;
   }
