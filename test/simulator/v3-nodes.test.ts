@@ -130,6 +130,28 @@ describe("v3 simulator: nodes", () => {
     assert.equal(sim.nodes(sim.cluster("dev-rke1").id).length, 0);
   });
 
+  it("/v3/connect/config: 503 until the cluster provisions, then a plan; 404 on RKE2; 500 for no node", async () => {
+    const token = defaultToken(sim, "dev-rke1");
+    const config = (node: Parameters<typeof connectAgent>[2], t = token) =>
+      connectAgent(sim, t, node, "/v3/connect/config");
+    const unknown = await config({ requestedHostname: "nobody" });
+    assert.deepEqual(
+      [unknown.status, unknown.text],
+      [500, `nodes.management.cattle.io "${machineName("nobody")}" not found`],
+    );
+    await connectAgent(sim, token, { requestedHostname: "solo", roles: ["etcd", "controlplane", "worker"] });
+    assert.equal((await config({ requestedHostname: "solo" })).status, 503);
+    const plan = await waitFor(async () => {
+      const res = await config({ requestedHostname: "solo" });
+      return res.status === 200 && res.json;
+    }, "a plan");
+    assert.equal(plan.clusterName, sim.cluster("dev-rke1").id);
+    const rke2Token = defaultToken(sim, "dev-rke2");
+    await connectAgent(sim, rke2Token, { requestedHostname: "v2" });
+    assert.equal((await config({ requestedHostname: "v2" }, rke2Token)).status, 404);
+    assert.equal((await call(sim, "/v3/connect/config")).status, 401);
+  });
+
   it("holds a websocket session open for as long as the agent keeps it", async () => {
     const token = defaultToken(sim, "dev-rke1");
     const socket = await openTunnel(sim.url, token, tunnelParams({ requestedHostname: "ws-node" }));

@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { exchangeOf, header, textReply, type Exchange, type Reply } from "../http.js";
+import { exchangeOf, header, jsonReply, textReply, type Exchange, type Reply } from "../http.js";
+import { conditionStatus } from "./conditions.js";
 import { machineName } from "./ids.js";
 import { reconcileCluster, startNode } from "./progress.js";
 import type { CustomConfig, V3Cluster, V3Node } from "./types.js";
@@ -23,6 +24,13 @@ export function isTunnelPath(path: string): boolean {
   return path === "/v3/connect" || path === "/v3/connect/register";
 }
 
+/** Everything the agent itself calls with its tunnel headers (exempt from the fault switches). */
+export function isAgentPath(path: string): boolean {
+  return isTunnelPath(path) || path === CONFIG_PATH;
+}
+
+export const CONFIG_PATH = "/v3/connect/config";
+
 /** A refusal written by remotedialer's error writer: a status and the error text as a plain body. */
 class TunnelRefusal extends Error {
   constructor(
@@ -33,8 +41,9 @@ class TunnelRefusal extends Error {
   }
 }
 
-/** The plain-HTTP form (busybox wget cannot speak websocket): authorize, count a connection, answer 400. */
+/** The plain-HTTP form of the tunnel: authorize (registering the node), count a connection, answer 400. */
 export function plainTunnelRequest(world: V3World, ex: Exchange): Reply {
+  if (ex.path === CONFIG_PATH) return nodeConfig(world, ex);
   try {
     const node = authorizeTunnel(world, ex.path, ex.headers);
     node.agent.lastConnect = Date.now();
@@ -43,6 +52,34 @@ export function plainTunnelRequest(world: V3World, ex: Exchange): Reply {
     if (error instanceof TunnelRefusal) return textReply(error.status, error.message);
     throw error;
   }
+}
+
+/**
+ * `/v3/connect/config` (rkenodeconfigserver): the node's plan. 401 without a token, 500 with the error
+ * for a refusal, 404 for a cluster that is not RKE1 (no plan: carry on), 503 until the cluster has begun to
+ * provision (try later), then 200 with a NodeConfig. The plan's processes are not simulated (empty).
+ */
+function nodeConfig(world: V3World, ex: Exchange): Reply {
+  let node: V3Node;
+  try {
+    node = authorizeTunnel(world, ex.path, ex.headers);
+  } catch (error) {
+    if (!(error instanceof TunnelRefusal)) throw error;
+    return error.status === 401 ? textReply(401, "") : textReply(500, error.message);
+  }
+  const cluster = world.store.cluster(node.clusterId);
+  if (!cluster || cluster.kind !== "rke1") return textReply(404, "");
+  if (cluster.phase === "pending" || conditionStatus(node.conditions, "Provisioned") !== "True") {
+    return textReply(503, "");
+  }
+  const interval = cluster.phase === "active" ? 120 : 15;
+  return jsonReply(200, {
+    clusterName: cluster.id,
+    certs: "",
+    processes: {},
+    files: [],
+    agentCheckInterval: interval,
+  });
 }
 
 /** The websocket form: authorize, then hold the connection open for as long as the agent keeps it. */

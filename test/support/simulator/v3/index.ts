@@ -9,7 +9,7 @@ import type { Line } from "../server.js";
 import { handleV3 } from "./api.js";
 import { AuthFilterError } from "./auth.js";
 import { resolveV3Config } from "./config.js";
-import { isTunnelPath, plainTunnelRequest, upgradeTunnel } from "./connect.js";
+import { isAgentPath, plainTunnelRequest, upgradeTunnel } from "./connect.js";
 import { setReachable, v3Control } from "./control.js";
 import { normanError, normanErrorBody } from "./norman.js";
 import { addCluster, seedNodes } from "./seed.js";
@@ -35,7 +35,7 @@ function v3Line(world: V3World): Line {
   return {
     core: world,
     control: (ex) => v3Control(world, ex),
-    agentChannel: (ex) => (isTunnelPath(ex.path) ? () => plainTunnelRequest(world, ex) : undefined),
+    agentChannel: (ex) => (isAgentPath(ex.path) ? () => plainTunnelRequest(world, ex) : undefined),
     api: (ex) => handleV3(world, ex),
     headers: () => ({}),
     renderError: (error) => (error instanceof AuthFilterError ? authFilterReply(error) : normanError(error)),
