@@ -9,6 +9,7 @@ import { settingsCommand } from "./commands/settings.js";
 import { statusCommand } from "./commands/status.js";
 import { upCommand } from "./commands/up.js";
 import { EXIT_CODES } from "./errors.js";
+import { LOG_FORMAT_VARIABLE, LOG_FORMATS } from "./log.js";
 import { version } from "./version.js";
 
 const program = new Command("rancher-enroll")
@@ -21,6 +22,12 @@ const program = new Command("rancher-enroll")
     new Option("--log-level <level>", "log detail on stderr")
       .choices(["debug", "info", "warn", "error", "silent"])
       .default("info"),
+  )
+  .addOption(
+    new Option("--log-format <format>", "log lines for people (text) or machines (json)")
+      .choices(LOG_FORMATS)
+      .env(LOG_FORMAT_VARIABLE)
+      .default("text"),
   )
   .exitOverride()
   .configureOutput(commanderOutput);

@@ -1,3 +1,4 @@
+import { table } from "./commands/table.js";
 import type { EnrollError } from "./errors.js";
 import type { DownResult, PrepareResult, StatusResult, UpPlan, UpResult } from "./register/result.js";
 
@@ -35,7 +36,8 @@ function renderUp(result: UpResult | UpPlan): string {
   if (result.kind === "enrolled") {
     const { host } = result;
     const verb = result.changed ? "enrolled" : "already enrolled";
-    return `${verb}: host ${host.id} (${host.hostname}, ${host.agentIpAddress ?? "no IP yet"}) is ${host.state} in ${where} after ${result.durationSeconds} s`;
+    const line = `${verb}: host ${host.id} (${host.hostname}, ${host.agentIpAddress ?? "no IP yet"}) is ${host.state} in ${where} after ${result.durationSeconds} s`;
+    return result.changed ? `${line}\n${nextSteps(result)}` : line;
   }
   const token = result.registration.wouldCreate
     ? "no active registration token: one would be created"
@@ -53,8 +55,14 @@ function renderUp(result: UpResult | UpPlan): string {
   return lines.join("\n");
 }
 
-export function renderTextError(error: EnrollError): string {
-  return `error: ${error.message}${error.hint ? `\n  ${error.hint}` : ""}`;
+/** What a person does next, after a first enrollment. */
+function nextSteps({ server, environment }: UpResult): string {
+  return table([
+    ["Next:"],
+    ["  see the host in Rancher", `${server.url}/env/${environment.id}/infra/hosts`],
+    ["  check it from here", "rancher-enroll status"],
+    ["  take it out again", "rancher-enroll down"],
+  ]);
 }
 
 function renderStatus(result: StatusResult): string {
@@ -69,6 +77,11 @@ function renderStatus(result: StatusResult): string {
     : "no agent container";
   const lines = [`enrolled${where}: ${hostLine}; ${agentLine}`];
   if (!result.healthy) lines.push(...result.problems.map((problem) => `  unhealthy: ${problem}`));
+  // up relaunches the agent of a recorded enrollment and waits for its host: every problem above but a foreign agent.
+  if (!result.healthy && enrollment)
+    lines.push(
+      "  to repair: `rancher-enroll up` launches the agent again and waits until the host is active",
+    );
   return lines.join("\n");
 }
 

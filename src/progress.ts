@@ -1,41 +1,68 @@
 import type { PullProgress } from "./docker/image.js";
-import type { Logger } from "./log.js";
+import type { LiveLine, Logger } from "./log.js";
 
-const LOG_EVERY_MS = 2000;
-const BAR_WIDTH = 30;
+const LOG_EVERY_MS = 5000;
+const REDRAW_EVERY_MS = 100;
+const MAX_BAR_WIDTH = 30;
 
-/** A progress bar on a terminal, a log line every few seconds otherwise; each ends with one final report. */
+/**
+ * A pull's progress: a bar redrawn in place on a terminal, a log line every few seconds elsewhere; then one line
+ * saying what was pulled. Download and extraction are counted apart, and the percentage never goes back (layers'
+ * sizes become known one by one as their downloads start).
+ */
 export function pullProgressReporter(
   log: Logger,
-  terminal: Pick<NodeJS.WriteStream, "write"> | undefined,
+  live: LiveLine | undefined,
+  now: () => number = Date.now,
 ): (progress: PullProgress) => void {
-  let lastLogged = 0;
-  let finished = false;
+  const started = now();
+  let shownAt = -Infinity;
+  let highest = 0;
   return (progress) => {
-    const complete = progress.layersDone === progress.layers;
-    if (finished) return;
-    finished = complete;
-    if (terminal) {
-      terminal.write(`\r${bar(progress)}${complete ? "\n" : ""}`);
+    const at = now();
+    highest = Math.max(highest, percent(progress));
+    if (progress.done) {
+      live?.clear();
+      log.info(progress, summary(progress, (at - started) / 1000));
       return;
     }
-    if (!complete && Date.now() - lastLogged < LOG_EVERY_MS) return;
-    lastLogged = Date.now();
-    log.info({ ...progress, percent: percent(progress) }, `pulling: ${describe(progress)}`);
+    if (at - shownAt < (live ? REDRAW_EVERY_MS : LOG_EVERY_MS)) return;
+    shownAt = at;
+    if (live) live.show(bar(highest, describe(progress), live.columns));
+    else log.info(`pulling: ${highest}%, ${describe(progress)}`);
   };
 }
 
-function bar(progress: PullProgress): string {
-  const filled = Math.round((percent(progress) / 100) * BAR_WIDTH);
-  return `[${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${describe(progress)}`;
+function bar(percentDone: number, text: string, columns: number): string {
+  const width = Math.max(10, Math.min(MAX_BAR_WIDTH, columns - text.length - 8));
+  const filled = Math.round((percentDone / 100) * width);
+  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(percentDone).padStart(2)}% ${text}`;
 }
 
-function describe(progress: PullProgress): string {
-  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
-  return `${percent(progress)}% ${mb(progress.currentBytes)}/${mb(progress.totalBytes)} MB, ${progress.layersDone}/${progress.layers} layers`;
+function describe({ downloadedBytes, totalBytes, unsized, extracted, layers }: PullProgress): string {
+  const total = `${mb(totalBytes)}${unsized ? "+" : ""}`;
+  return `${mb(downloadedBytes)}/${total} MB downloaded, ${extracted}/${layers} layers extracted`;
 }
 
-function percent({ currentBytes, totalBytes, layers, layersDone }: PullProgress): number {
-  if (layersDone === layers) return 100;
-  return totalBytes ? Math.min(99, Math.floor((currentBytes / totalBytes) * 100)) : 0;
+function summary({ layers, present, totalBytes }: PullProgress, seconds: number): string {
+  if (layers === present) return "pulled: nothing to download, the engine had every layer";
+  const fetched = `${layers - present} of ${layers} layers, ${mb(totalBytes)} MB`;
+  return `pulled ${fetched} in ${seconds.toFixed(1)} s${present ? ` (${present} already present)` : ""}`;
+}
+
+/**
+ * Downloading is the first half, extracting the second; a layer of unknown size counts as the average of the known
+ * ones. 100 only once the engine says the pull is done.
+ */
+function percent(progress: PullProgress): number {
+  const { done, downloadedBytes, extractedBytes, totalBytes, unsized, layers, present } = progress;
+  if (done) return 100;
+  const sized = layers - present - unsized;
+  if (!totalBytes || !sized) return 0;
+  const expected = totalBytes + (unsized * totalBytes) / sized;
+  return Math.min(99, Math.floor(((downloadedBytes + extractedBytes) / (2 * expected)) * 100));
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
 }

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
 import { effectiveSettings, resolveNamedSettings, resolveServerSettings } from "../config/settings.js";
-import type { Logger } from "../log.js";
+import { logSink, type Logger } from "../log.js";
 import { pullProgressReporter } from "../progress.js";
 import { dockerClient, enrollmentStore, serverConnector } from "./clients.js";
 import { commandClock, type ClockFlags } from "./command-clock.js";
@@ -50,6 +50,6 @@ async function runPrepare(flags: PrepareFlags, log: Logger) {
     clean: flags.clean ?? false,
     deadline,
     waitForDockerSeconds,
-    onPullProgress: pullProgressReporter(log, process.stderr.isTTY ? process.stderr : undefined),
+    onPullProgress: pullProgressReporter(log, logSink()?.live),
   });
 }

@@ -3,12 +3,13 @@ import { DEFAULT_PROFILE, PROFILE_VARIABLE } from "../config/profile.js";
 import { withSettingOptions } from "../config/setting-options.js";
 import { SERVER_SETTING_NAMES } from "../config/setting-table.js";
 import { EXIT_CODES, asEnrollError } from "../errors.js";
-import { createLogger, type Logger } from "../log.js";
-import { renderJsonError, renderText, renderTextError, type Result } from "../output.js";
+import { createLogger, logSink, type LogFormat, type Logger } from "../log.js";
+import { renderJsonError, renderText, type Result } from "../output.js";
 
 interface GlobalFlags {
   output: "text" | "json";
   logLevel: string;
+  logFormat: LogFormat;
 }
 
 /** What a command prints: a text for people or one JSON object for scripts, and its exit code. */
@@ -20,8 +21,8 @@ export interface Report {
 
 /** Runs one command and turns its report or error into stdout, stderr and the exit code. */
 export async function runReport(command: Command, produce: (log: Logger) => Promise<Report>): Promise<void> {
-  const { output, logLevel } = command.optsWithGlobals<GlobalFlags>();
-  const log = await createLogger({ level: logLevel, pretty: Boolean(process.stderr.isTTY) });
+  const { output, logLevel, logFormat } = command.optsWithGlobals<GlobalFlags>();
+  const log = await createLogger({ level: logLevel, format: logFormat });
   try {
     const report = await produce(log);
     process.stdout.write(
@@ -31,7 +32,7 @@ export async function runReport(command: Command, produce: (log: Logger) => Prom
   } catch (caught) {
     const error = asEnrollError(caught);
     log.debug({ err: error.cause ?? error }, "failure detail");
-    process.stderr.write(`${renderTextError(error)}\n`);
+    logSink()?.fail(error);
     if (output === "json") process.stdout.write(`${renderJsonError(error)}\n`);
     process.exitCode = error.exitCode;
   }

@@ -3,7 +3,7 @@ import { SERVER_SETTING_NAMES, UP_SETTING_NAMES } from "../config/setting-table.
 import { withSettingOptions } from "../config/setting-options.js";
 import { resolveUpSettings, type UpFlags } from "../config/settings.js";
 import { Deadline } from "../deadline.js";
-import type { Logger } from "../log.js";
+import { logSink, type Logger } from "../log.js";
 import { pullProgressReporter } from "../progress.js";
 import { localHostnames } from "../register/local-host.js";
 import { dockerClient, enrollmentStore, rancherClient } from "./clients.js";
@@ -34,6 +34,6 @@ async function runUp(flags: UpFlags, log: Logger) {
     log,
     env: process.env,
     hostnames: localHostnames,
-    onPullProgress: pullProgressReporter(log, process.stderr.isTTY ? process.stderr : undefined),
+    onPullProgress: pullProgressReporter(log, logSink()?.live),
   });
 }

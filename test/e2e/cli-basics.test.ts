@@ -29,22 +29,42 @@ describe("the built CLI", () => {
     assert.equal(run.stderr, "");
   });
 
-  it("a failing up writes JSON log lines and the error on stderr, and no Node.js warning", async () => {
-    const run = await runCli(["up", "--environment", "Default"], {
-      ...env,
-      DOCKER_HOST: `unix://${join(home, "no-docker.sock")}`,
-      RANCHER_URL: "http://127.0.0.1:9/v2-beta",
-      RANCHER_ACCESS_KEY: "ACCESSKEY1234567",
-      RANCHER_SECRET_KEY: "secret",
-    });
+  const noDocker = {
+    ...env,
+    DOCKER_HOST: `unix://${join(home, "no-docker.sock")}`,
+    RANCHER_URL: "http://127.0.0.1:9/v2-beta",
+    RANCHER_ACCESS_KEY: "ACCESSKEY1234567",
+    RANCHER_SECRET_KEY: "secret",
+    RANCHER_ENROLL_WAIT_FOR_DOCKER: "0",
+  };
+
+  it("a failing up writes text log lines and the error on stderr, and no Node.js warning", async () => {
+    const run = await runCli(["up", "--environment", "Default"], noDocker);
     assert.equal(run.code, 5, run.stderr);
-    const [errorLine, ...rest] = run.stderr.split("\n").filter((line) => !line.startsWith("{"));
-    assert.match(errorLine ?? "", /^error: the Docker engine at unix:\/\/.* does not answer/);
-    assert.ok(
-      rest.every((line) => /^ {2}|^$/.test(line)),
-      `only the error and its hint:\n${run.stderr}`,
+    const lines = run.stderr.trimEnd().split("\n");
+    const time = "\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z";
+    const error = lines.findIndex((line) =>
+      new RegExp(`^${time} error: the Docker engine at unix://.* does not answer`).test(line),
     );
-    const logs = run.stderr.split("\n").filter((line) => line.startsWith("{"));
-    assert.ok(logs.length > 0 && logs.every((line) => typeof JSON.parse(line).msg === "string"));
+    assert.ok(error > 0, `the error, after the log lines:\n${run.stderr}`);
+    assert.ok(
+      lines.every((line, index) => new RegExp(`^${time} ${index > error ? " {2}" : ""}\\S`).test(line)),
+      `only log lines, the error and its hint, each with its time:\n${run.stderr}`,
+    );
+  });
+
+  it("with --log-format json (or its variable), every stderr line is a JSON record, the error last", async () => {
+    for (const run of [
+      await runCli(["up", "--log-format", "json"], noDocker),
+      await runCli(["up"], { ...noDocker, RANCHER_ENROLL_LOG_FORMAT: "json" }),
+    ]) {
+      assert.equal(run.code, 5, run.stderr);
+      const records = run.stderr
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { msg: string; level: number; kind?: string });
+      assert.ok(records.every((record) => typeof record.msg === "string"));
+      assert.deepEqual([records.at(-1)?.level, records.at(-1)?.kind], [50, "docker"]);
+    }
   });
 });

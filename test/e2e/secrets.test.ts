@@ -1,4 +1,4 @@
-// Secrets leak nowhere we can look, with every log line on (--log-level debug), when `up` succeeds and when it fails:
+// Secrets leak nowhere we can look, with every log line on (--log-level debug, every field in JSON), when `up` succeeds and when it fails:
 // stdout (the JSON result or error), stderr (logs and messages), our state folder, and everything Docker knows of
 // each container started (environment, entrypoint, arguments: the whole `docker inspect`). rancher-enroll starts
 // no process of its own (the Docker engine and the server's API are spoken to in-process), so the arguments of
@@ -22,7 +22,10 @@ describe("secrets", { skip: e2e.skip }, () => {
   /** Runs `up` with debug logs and answers every place a secret could have gone, by name. */
   async function capture(overrides: Record<string, string> = {}, args: string[] = []) {
     const watch = await watchContainerStarts();
-    const run = await world.cli(["up", "--log-level", "debug", "--output", "json", ...args], overrides);
+    const run = await world.cli(
+      ["up", "--log-level", "debug", "--log-format", "json", "--output", "json", ...args],
+      overrides,
+    );
     watch.stop();
     const stateFiles = await readdir(world.stateDir);
     const places: Record<string, string> = { stdout: run.stdout, stderr: run.stderr };

@@ -155,7 +155,7 @@ describe("up", { skip: e2e.skip }, () => {
       );
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(run.json().agent, { image: world.testbed.registryAgentImage, imagePulled: true });
-    assert.match(run.stderr, /"msg":"pulling: 100% [1-9][\d.]*\/[\d.]+ MB, 1\/1 layers"/);
+    assert.match(run.stderr, / pulled 1 of 1 layers, [1-9][\d.]* MB in [\d.]+ s\n/);
     assert.equal(
       await docker(world.testbed, ["image", "inspect", "-f", "ok", world.testbed.registryAgentImage]),
       "ok",

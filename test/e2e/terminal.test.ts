@@ -1,0 +1,66 @@
+// rancher-enroll at a real terminal (a pseudo-terminal from tmux, 80 columns), as a person sees it: the text log
+// lines, one per phase and event; the pull's progress bar redrawn in place and gone once the pull is done; the
+// result and what to do next; an error and its hint.
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { e2e, useE2eWorld } from "../support/e2e.js";
+import { Terminal } from "../support/terminal.js";
+import { tryDocker } from "../support/testbed/engine.js";
+
+describe("at a terminal", { skip: e2e.skip }, () => {
+  const world = useE2eWorld();
+  const terminals: Terminal[] = [];
+  after(() => Promise.all(terminals.map((terminal) => terminal.dispose())));
+
+  async function atTerminal(args: string[], overrides: Record<string, string> = {}) {
+    const terminal = await Terminal.start(args, world.env(overrides), { columns: 80 });
+    terminals.push(terminal);
+    return { terminal, code: await terminal.exitCode(), screen: await terminal.screen() };
+  }
+
+  it("up: a line per phase, the pull's bar gone once done, the result and what to do next", async () => {
+    const { registryAgentImage, agentImage } = world.testbed;
+    await world.simulate({ agentImage: registryAgentImage });
+    await tryDocker(world.testbed, ["rmi", "--force", registryAgentImage, agentImage]);
+    const { terminal, code, screen } = await atTerminal(["up", "--label", "role=web"]).finally(() =>
+      tryDocker(world.testbed, ["tag", registryAgentImage, agentImage]),
+    );
+    assert.equal(code, 0, screen);
+    const lines = screen.split("\n");
+    assert.match(screen, /^\[check docker engine\]$/m);
+    assert.match(screen, /^\[ensure agent image\] pulled 1 of 1 layers, [\d.]+ MB in [\d.]+ s$/m);
+    assert.match(screen, /^enrolled: host 1h\d+ .* is active in environment Default \(1a5\)/m);
+    assert.match(screen, /^ {2}check it from here +rancher-enroll status$/m);
+    assert.doesNotMatch(screen, /\[#|%|\{/, "no progress bar left, no JSON");
+    assert.ok(lines.length <= 24, `fits on one screen:\n${screen}`);
+    // Each redraw: back to the line's start, clear it (ESC [ K), the bar.
+    const bars = (await terminal.raw()).split("\r\u001b[K").filter((text) => /^\[[#.]+\] +\d+% /.test(text));
+    assert.ok(bars.length > 0, "the bar was drawn in place");
+    assert.ok(
+      bars.every((bar) => bar.length - "\r\u001b[K".length < terminal.columns),
+      "a bar never wraps",
+    );
+    const percents = bars.map((bar) => Number(/(\d+)%/.exec(bar)?.[1]));
+    assert.deepEqual(
+      percents,
+      [...percents].sort((a, b) => a - b),
+      "never backwards",
+    );
+  });
+
+  it("a failed up: the log lines, then the error and its hint, nothing else", async () => {
+    const { code, screen } = await atTerminal(["up"], { RANCHER_SECRET_KEY: "not-the-secret" });
+    assert.equal(code, 3, screen);
+    const lines = screen.split("\n");
+    const error = lines.findIndex((line) => line.startsWith("error: the server rejected the API key"));
+    assert.ok(error > 0, screen);
+    assert.ok(
+      lines.slice(error + 1).every((line) => line.startsWith("  ")),
+      `the hint only, after the error:\n${screen}`,
+    );
+    assert.ok(
+      lines.slice(0, error).every((line) => /^\[[a-z ]+\] \S|^\[[a-z ]+\]$/.test(line)),
+      `log lines tagged with their phase:\n${screen}`,
+    );
+  });
+});
