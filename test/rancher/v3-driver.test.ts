@@ -63,6 +63,20 @@ describe("v3 driver: finding the cluster", () => {
     );
   });
 
+  it("a 2.12 server has no RKE1: exit 8 saying so, whatever the cluster", async () => {
+    const v212 = await startFastV3({ version: "v2.12.0" });
+    try {
+      const driver = driverOf(v212);
+      await assert.rejects(
+        driver.findTarget(cluster("cluster", "dev-rke1")),
+        failsWith("server", /Rancher v2\.12\.0, which has no RKE1/),
+      );
+      assert.equal(driver.serverVersion, "v2.12.0");
+    } finally {
+      await v212.close();
+    }
+  });
+
   it("a refused token is exit 3", async () => {
     const disabled = sim.addApiToken({ enabled: false });
     await assert.rejects(
@@ -170,8 +184,8 @@ describe("v3 driver: a cluster-scoped token", () => {
     const outside = sim.requests.filter((r) => !r.path.startsWith(`/v3/clusters/${target.id}`));
     assert.deepEqual(
       outside.map((r) => r.path),
-      ["/v3/settings/cacerts"],
-      "only the open cacerts setting is read outside the cluster",
+      ["/rancherversion", "/v3/settings/cacerts"],
+      "only open endpoints are read outside the cluster",
     );
   });
 

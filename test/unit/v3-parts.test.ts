@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Evidence, Member } from "../../src/flows/seam.js";
-import { caChecksum } from "../../src/rancher/v3/ca-checksum.js";
+import { EnrollError } from "../../src/errors.js";
+import { caChecksum, checkCommandChecksum } from "../../src/rancher/v3/ca-checksum.js";
+import type { V3Client } from "../../src/rancher/v3/client.js";
 import { identifyNode } from "../../src/rancher/v3/node-match.js";
 import { missingRoles, toMember } from "../../src/rancher/v3/nodes.js";
 import type { NodeResource, TokenResource } from "../../src/rancher/v3/resources.js";
@@ -15,6 +17,28 @@ describe("the CA checksum", () => {
     const expected = "edeaaff3f1774ad2888673770c6d64097e391bc362d7d6fb34982ddf0efd18cb";
     assert.equal(caChecksum("abc"), expected);
     assert.equal(caChecksum("abc\n"), expected);
+  });
+});
+
+describe("the node command's CA checksum, before launching", () => {
+  const serverWith = (cacerts: string) => ({ setting: async () => cacerts }) as unknown as V3Client;
+  const pinned = caChecksum("the CA the cluster was created with");
+
+  it("a server whose CA changed since the command was written: refused with both values and the likely cause", async () => {
+    await assert.rejects(
+      checkCommandChecksum(serverWith("a new CA"), { caChecksum: pinned }),
+      (error: EnrollError) =>
+        error.kind === "server" &&
+        error.message.includes(caChecksum("a new CA")) &&
+        error.message.includes(pinned) &&
+        /changed after the cluster's registration command was written/.test(error.hint ?? ""),
+    );
+  });
+
+  it("a server that publishes no CA any more is refused; a matching one, or no checksum, passes", async () => {
+    await assert.rejects(checkCommandChecksum(serverWith(""), { caChecksum: pinned }), /publishes no CA/);
+    await checkCommandChecksum(serverWith("the CA the cluster was created with\n"), { caChecksum: pinned });
+    await checkCommandChecksum(serverWith("anything"), {});
   });
 });
 

@@ -67,6 +67,15 @@ export class V3Client {
     return (await this.found(this.http.get<SettingResource>(`v3/settings/${name}`)))?.value;
   }
 
+  /** `/rancherversion` (open): `v2.8.15`; undefined when the server does not say. */
+  async rancherVersion(): Promise<string | undefined> {
+    const answer = await this.http.get<{ Version?: unknown }>("rancherversion").catch((error: unknown) => {
+      if (error instanceof EnrollError && error.kind !== "auth") return undefined;
+      throw error;
+    });
+    return typeof answer?.Version === "string" ? answer.Version : undefined;
+  }
+
   private inCluster(clusterId: string, collection: string, id?: string): string {
     const path = `v3/clusters/${segment(clusterId)}/${collection}`;
     return id === undefined ? path : `${path}/${segment(id)}`;

@@ -92,6 +92,17 @@ export function notRke1(cluster: Target): EnrollError {
   );
 }
 
+/** Rancher v2.12 dropped RKE1: its clusters take machines only through rancher-system-agent. */
+export function requireRke1Server(version: string | undefined): void {
+  const minor = Number(/^v?2\.(\d+)\./.exec(version ?? "")?.[1] ?? 0);
+  if (minor < 12) return;
+  throw new EnrollError(
+    "server",
+    `the server runs Rancher ${version}, which has no RKE1 clusters (Rancher v2.12 and later join machines with rancher-system-agent only)`,
+    "rancher-enroll joins RKE1 custom clusters of Rancher 2.0 to 2.11; on this server, use the cluster's registration command from the Rancher UI.",
+  );
+}
+
 function isV2Provisioned(cluster: ClusterResource): boolean {
   return (
     cluster.id.startsWith("c-m-") ||

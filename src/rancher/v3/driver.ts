@@ -15,7 +15,7 @@ import type { Logger } from "../../log.js";
 import type { ApiClient } from "../http.js";
 import { checkCommandChecksum } from "./ca-checksum.js";
 import { V3Client } from "./client.js";
-import { findCluster } from "./clusters.js";
+import { findCluster, requireRke1Server } from "./clusters.js";
 import { identifyNode } from "./node-match.js";
 import { clusterHolds, listNodes, removeNode, toMember } from "./nodes.js";
 import { obtainJoin, peekJoin } from "./tokens.js";
@@ -27,6 +27,7 @@ export class V3Driver implements ServerDriver {
   readonly line = "v3";
   readonly words = WORDS;
   private readonly client: V3Client;
+  private version: string | undefined;
 
   constructor(
     private readonly http: ApiClient,
@@ -36,7 +37,7 @@ export class V3Driver implements ServerDriver {
   }
 
   get serverVersion(): string | undefined {
-    return this.http.version;
+    return this.version ?? this.http.version;
   }
 
   get clientIp(): string | undefined {
@@ -55,6 +56,8 @@ export class V3Driver implements ServerDriver {
         `Name the cluster instead: --cluster ${wanted.nameOrId} (or RANCHER_CLUSTER, profile key cluster).`,
       );
     }
+    this.version = await this.client.rancherVersion();
+    requireRke1Server(this.version);
     return findCluster(this.client, wanted?.nameOrId);
   }
 
