@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, type Stats } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { EnrollError } from "../errors.js";
+import { readRegularFile, trustedOwners, unsafeOwnership, writeFileAtomically } from "../local-files.js";
 import {
   formatProfileFile,
   parseProfileFile,
@@ -86,10 +87,14 @@ function readProfileFile(kind: FileKind, path: string): ProfileFile {
   return { kind, path, exists: text !== undefined, profiles };
 }
 
+/** Profile files are a few lines; the cap only keeps a wrong path from filling memory. */
+const MAX_PROFILE_FILE_BYTES = 1024 * 1024;
+
 function readIfPresent(kind: FileKind, path: string): string | undefined {
   try {
-    if (kind === "credentials") refuseIfOthersCanAccess(path);
-    return readFileSync(path, "utf8");
+    const { text, stats } = readRegularFile(path, MAX_PROFILE_FILE_BYTES);
+    refuseUnsafe(kind, path, stats);
+    return text;
   } catch (error) {
     if (error instanceof EnrollError) throw error;
     const { code, message } = error as NodeJS.ErrnoException;
@@ -102,26 +107,33 @@ function readIfPresent(kind: FileKind, path: string): string | undefined {
   }
 }
 
-/** As ssh does with private keys: a secret that others could read is no longer one, so say so and stop. */
-function refuseIfOthersCanAccess(path: string): void {
-  const mode = statSync(path).mode & 0o777;
-  if ((mode & 0o077) === 0) return;
+/**
+ * As ssh does: the files decide where the secret is sent and hold it, so a file another user could have written
+ * (or, for the credentials, could read) is refused, with the command that makes it safe.
+ */
+function refuseUnsafe(kind: FileKind, path: string, stats: Stats): void {
+  const mode = (stats.mode & 0o777).toString(8).padStart(4, "0");
+  if (kind === "credentials" && stats.mode & 0o077)
+    throw new EnrollError(
+      "usage",
+      `the credentials file ${path} is accessible by group or others (mode ${mode}); refusing to use it`,
+      `It holds API secrets: run \`chmod 600 ${path}\` (and consider rotating the keys it holds).`,
+    );
+  const problem = unsafeOwnership(stats, trustedOwners());
+  if (!problem) return;
   throw new EnrollError(
     "usage",
-    `the credentials file ${path} is accessible by group or others (mode ${mode.toString(8).padStart(4, "0")}); refusing to use it`,
-    `It holds API secrets: run \`chmod 600 ${path}\` (and consider rotating the keys it holds).`,
+    `the ${kind} file ${path} is ${problem}; refusing to use it, as another user could have written it`,
+    `It decides where the API secret is sent: check its content, then run \`chown ${process.getuid?.() ?? 0} ${path} && chmod go-w ${path}\`.`,
   );
 }
 
 /** Readers see the old file or the new one, never a half-written one; a new credentials file is never open. */
 function writeAtomically(path: string, text: string, mode: number): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, text, { mode, flag: "wx" });
-    renameSync(temporary, path);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileAtomically(path, text, mode);
   } catch (error) {
-    rmSync(temporary, { force: true });
     const { message } = error as Error;
     throw new EnrollError("usage", `cannot write ${path}: ${message}`, "Check the directory's permissions.");
   }

@@ -1,8 +1,10 @@
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { EnrollError } from "../errors.js";
+import { writeFileAtomically } from "../local-files.js";
 import type { Target } from "../rancher/api.js";
+import { checkStateDirectory } from "./directory.js";
 
 /** What the tool knows about this machine's enrollment. The host's identity itself stays in the agent's state. */
 export interface Enrollment {
@@ -37,6 +39,7 @@ export class EnrollmentStore {
   }
 
   async read(): Promise<Enrollment | undefined> {
+    if (!checkStateDirectory(this.dir, false)) return undefined;
     let text: string;
     try {
       text = await readFile(this.file, "utf8");
@@ -55,12 +58,18 @@ export class EnrollmentStore {
     }
   }
 
-  /** Atomic: a reader sees the old file or the new one, never half of one. */
+  /** Atomic and durable: a reader sees the old file or the new one, never half of one, even after power loss. */
   async write(enrollment: Enrollment): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const partial = `${this.file}.${process.pid}.tmp`;
-    await writeFile(partial, `${JSON.stringify(enrollment, null, 2)}\n`, { mode: 0o600 });
-    await rename(partial, this.file);
+    checkStateDirectory(this.dir, true);
+    try {
+      writeFileAtomically(this.file, `${JSON.stringify(enrollment, null, 2)}\n`, 0o600);
+    } catch (error) {
+      throw new EnrollError(
+        "usage",
+        `cannot write ${this.file}: ${(error as Error).message}`,
+        "Check the state directory's permissions and free space (RANCHER_ENROLL_STATE_DIR selects another).",
+      );
+    }
   }
 
   async remove(): Promise<void> {
