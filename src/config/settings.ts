@@ -1,4 +1,5 @@
 import { EnrollError } from "../errors.js";
+import type { Wanted } from "../flows/seam.js";
 import type { CaCertificate } from "./ca-cert.js";
 import { resolveCredentials, type ApiCredentials } from "./credentials.js";
 import { ProfileFiles, profilePaths, type Env, type ProfilePaths } from "./profile-files.js";
@@ -105,6 +106,12 @@ export function resolveUpSettings(flags: UpFlags, env: Env, warn: Warn): UpSetti
     ...(values.agentIp ? { agentIp: values.agentIp } : {}),
     ...(values.agentInterface ? { agentInterface: values.agentInterface } : {}),
   };
+}
+
+/** The target as the user named it, under the word they used: the driver refuses the other line's word. */
+export function wantedTarget(settings: Pick<UpSettings, "environment" | "cluster">): Wanted | undefined {
+  if (settings.cluster) return { nameOrId: settings.cluster, word: "cluster" };
+  return settings.environment ? { nameOrId: settings.environment, word: "environment" } : undefined;
 }
 
 export interface EffectiveSetting {

@@ -3,7 +3,12 @@ import { readFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import type { Origin } from "../../src/config/resolve.js";
 import { flagAttribute, SETTING_NAMES, SETTINGS, type SettingName } from "../../src/config/setting-table.js";
-import { effectiveSettings, resolveServerSettings, resolveUpSettings } from "../../src/config/settings.js";
+import {
+  effectiveSettings,
+  resolveServerSettings,
+  resolveUpSettings,
+  wantedTarget,
+} from "../../src/config/settings.js";
 import { EnrollError } from "../../src/errors.js";
 import { TestCertificates } from "../support/certificates.js";
 import { profileFixture, removeProfileFixtures } from "./config-fixtures.js";
@@ -42,6 +47,40 @@ describe("settings without profiles", () => {
     assert.equal(settings.environment, "Prod");
     assert.equal(settings.timeoutSeconds, 600);
     assert.deepEqual(settings.labels, {});
+  });
+
+  test("the 2.x settings: a token (Bearer) and the cluster, under the word the user chose", () => {
+    const warnings: string[] = [];
+    const settings = resolveUpSettings(
+      { cluster: "dev-rke1" },
+      { ...noProfiles, RANCHER_URL: "https://r/v3", RANCHER_TOKEN: "token-ab12c:s3cr3t" },
+      (message) => warnings.push(message),
+    );
+    assert.deepEqual(settings.server.credentials, { token: "token-ab12c:s3cr3t" });
+    assert.equal(settings.server.credentialsFrom, "RANCHER_TOKEN");
+    assert.deepEqual(wantedTarget(settings), { nameOrId: "dev-rke1", word: "cluster" });
+    assert.equal(warnings.length, 0);
+    assert.deepEqual(wantedTarget(resolveUpSettings({}, env, quiet)), undefined);
+    const fromFlag = resolveUpSettings({ token: "token-x:y" }, env, (message) => warnings.push(message));
+    assert.deepEqual(
+      fromFlag.server.credentials,
+      { token: "token-x:y" },
+      "a flag beats the variables' key pair",
+    );
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0]!, /--token leaves the secret in shell history/);
+    assert.match(
+      warnings[1]!,
+      /both an API token and an access key pair are set: using the token \(--token\)/,
+    );
+    assert.throws(
+      () => resolveUpSettings({ token: "no-colon" }, env, quiet),
+      usageError(/API token, its access/),
+    );
+    assert.throws(
+      () => resolveUpSettings({ cluster: "c-1" }, { ...env, RANCHER_ENVIRONMENT: "Default" }, quiet),
+      usageError(/both an environment \(Rancher 1\.6\) and a cluster/),
+    );
   });
 
   test("a secret key given as a flag is accepted with a warning", () => {
