@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { TestCertificates } from "../support/certificates.js";
 import type { V3Simulator } from "../support/simulator/v3/index.js";
 import { call } from "./helpers.js";
-import { startFastV3, v3call } from "./v3-helpers.js";
+import { httpsGet, startFastV3, v3call } from "./v3-helpers.js";
 
 const MUST_AUTHENTICATE = { type: "error", status: "401", message: "Unauthorized 401: must authenticate" };
 
@@ -146,32 +147,36 @@ describe("v3 simulator: HTTPS with a private CA", () => {
     const authority = pki.authority("test ca");
     ca = authority.cert;
     const server = pki.server({ commonName: "rancher.test", ips: ["127.0.0.1"] }, authority);
-    sim = await startFastV3({ tls: { key: server.key, cert: server.cert }, cacerts: ca.trimEnd() });
+    sim = await startFastV3({ tls: { key: server.key, cert: server.cert }, cacerts: ca });
   });
   after(async () => {
     await sim.close();
     pki.remove();
   });
 
-  it("serves cacerts with a newline ensured, the same PEM in the setting as stored", async () => {
+  it("stores the CA trimmed: the setting has no final newline, /cacerts one, the checksum is jq -r's", async () => {
     assert.match(sim.url, /^https:/);
     const options = { ca };
-    const pem = await fetchText(`${sim.url}/cacerts`, options);
+    const pem = (await httpsGet(`${sim.url}/cacerts`, options)).text;
     assert.equal(pem, `${ca.trimEnd()}\n`);
-    const setting = JSON.parse(await fetchText(`${sim.url}/v3/settings/cacerts`, options));
+    const setting = JSON.parse((await httpsGet(`${sim.url}/v3/settings/cacerts`, options)).text);
     assert.equal(setting.value, ca.trimEnd());
+    const jqOutput = `${setting.value}\n`; // run.sh: jq -r '.value' | sha256sum
+    const token = JSON.parse(
+      (
+        await httpsGet(
+          `${sim.url}/v3/clusterregistrationtokens/${sim.cluster("dev-rke1").id}:default-token`,
+          {
+            ...options,
+            headers: { Authorization: `Bearer ${sim.adminToken.bearer}` },
+          },
+        )
+      ).text,
+    );
+    assert.ok(token.nodeCommand.endsWith(` --ca-checksum ${sha256(jqOutput)}`));
   });
 });
 
-async function fetchText(url: string, options: { ca: string }): Promise<string> {
-  const { request } = await import("node:https");
-  return new Promise((resolve, reject) => {
-    request(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    })
-      .on("error", reject)
-      .end();
-  });
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }

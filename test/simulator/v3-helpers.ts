@@ -1,3 +1,4 @@
+import { request } from "node:https";
 import {
   startV3Simulator,
   type ApiToken,
@@ -80,4 +81,22 @@ export function defaultToken(sim: V3Simulator, clusterName: string): string {
   const token = sim.registrationTokens(cluster.id).find((t) => t.name === "default-token");
   if (!token) throw new Error(`no default-token in ${clusterName}`);
   return token.token;
+}
+
+/** GET over HTTPS trusting exactly `ca` (fetch cannot be given a CA). */
+export function httpsGet(
+  url: string,
+  options: { ca: string; headers?: Record<string, string> },
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+      );
+    })
+      .on("error", reject)
+      .end();
+  });
 }

@@ -36,7 +36,9 @@ export function resolveV3Config(options: V3SimulatorOptions): V3Config {
     tls: options.tls,
     version,
     serverUrl: options.serverUrl,
-    cacerts: options.cacerts ?? "",
+    // Rancher stores the CA it serves trimmed (tls.SetupListener), so that the agent's `jq -r .value` (which
+    // adds one newline) hashes to the checksum the server computes with a newline ensured.
+    cacerts: (options.cacerts ?? "").trim(),
     agentImage: options.agentImage ?? `rancher/rancher-agent:${version}`,
     timings: { ...DEFAULT_V3_TIMINGS, ...options.timings },
     clusters: options.clusters ?? DEFAULT_CLUSTERS,

@@ -45,7 +45,7 @@ export interface V3SimulatorOptions {
   version?: string;
   /** server-url setting; default the listen url. "" models an unset server-url (2.6+: empty commands). */
   serverUrl?: string;
-  /** cacerts setting (PEM of the private CA); "" (the default) for a publicly trusted certificate. */
+  /** cacerts setting (PEM of the private CA, stored trimmed); "" (the default) for a publicly trusted certificate. */
   cacerts?: string;
   /** agent-image setting; default `rancher/rancher-agent:<version>`. */
   agentImage?: string;
