@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { EnrollError } from "./errors.js";
 
+/** The longest delay setTimeout takes; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** What a wait ends with when the deadline comes: the text of a timeout error, or an error of its own. */
+type OnExpiry = () => string | Error;
+
 /** The one clock every wait of a command runs against, so that `--timeout` bounds the whole command. */
 export class Deadline {
   private readonly endsAt: number;
@@ -22,20 +28,29 @@ export class Deadline {
     return this.remainingMs() === 0;
   }
 
-  /** Polls `probe` every `intervalMs` until it returns a value; on expiry throws what `describeTimeout` says. */
-  async poll<T>(
-    intervalMs: number,
-    probe: () => Promise<T | undefined>,
-    describeTimeout: () => string,
-  ): Promise<T> {
+  /** Polls `probe` every `intervalMs` until it returns a value; on expiry throws what `onExpiry` says. */
+  async poll<T>(intervalMs: number, probe: () => Promise<T | undefined>, onExpiry: OnExpiry): Promise<T> {
     for (;;) {
       const value = await probe().catch((error: unknown) => {
         // A request cut short by the deadline itself: what timed out is what we were waiting for.
-        throw this.expired() ? this.timeout(describeTimeout()) : error;
+        throw this.expired() ? this.expiry(onExpiry) : error;
       });
       if (value !== undefined) return value;
-      if (this.expired()) throw this.timeout(describeTimeout());
+      if (this.expired()) throw this.expiry(onExpiry);
       await sleep(Math.min(intervalMs, this.remainingMs()));
+    }
+  }
+
+  /** Waits for `work`, but not past the deadline: then throws what `onExpiry` says (`work` is left to itself). */
+  async within<T>(work: Promise<T>, onExpiry: OnExpiry): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expiry = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(this.expiry(onExpiry)), Math.min(this.remainingMs(), MAX_TIMER_MS));
+    });
+    try {
+      return await Promise.race([work, expiry]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -45,5 +60,10 @@ export class Deadline {
       `${message} (gave up after ${this.seconds} s)`,
       "Raise --timeout if the server is just slow, or look at the state reported above.",
     );
+  }
+
+  private expiry(onExpiry: OnExpiry): Error {
+    const outcome = onExpiry();
+    return typeof outcome === "string" ? this.timeout(outcome) : outcome;
   }
 }

@@ -21,6 +21,7 @@ async function runStatus(flags: ClockFlags, log: Logger) {
   return status({
     log,
     waitForDockerSeconds,
+    deadline,
     docker: await dockerClient(),
     store: enrollmentStore(),
     connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log, deadline),

@@ -3,6 +3,7 @@ import { PassThrough, type Readable } from "node:stream";
 import type { Deadline } from "../deadline.js";
 import type { Docker } from "./engine.js";
 import { dockerError } from "./engine.js";
+import { tarArchive, type FileToPlace } from "./tar.js";
 
 /** A container that runs to completion, like `docker run --rm` without relying on daemon-side AutoRemove. */
 export interface OneShotSpec {
@@ -13,6 +14,8 @@ export interface OneShotSpec {
   binds: string[];
   privileged: boolean;
   labels: Record<string, string>;
+  /** Placed through the engine's archive API before the container starts: content never in its arguments. */
+  files?: FileToPlace[];
 }
 
 export interface OneShotResult {
@@ -44,6 +47,7 @@ export async function runToCompletion(
       Promise.reject(dockerError(`cannot create a container from ${spec.image}`, error)),
     );
   try {
+    if (spec.files?.length) await placeFiles(container, spec.files);
     await container
       .start()
       .catch((error: unknown) =>
@@ -51,33 +55,45 @@ export async function runToCompletion(
       );
     const logs = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as Readable;
     const output = collectLines(docker, logs, onLine);
-    const exitCode = await waitForExit(container, deadline);
-    return { containerId: container.id, exitCode, output: await output };
+    const name = container.id.slice(0, 12);
+    const { StatusCode } = (await deadline.within(
+      container.wait(),
+      () => `container ${name} is still running`,
+    )) as { StatusCode: number };
+    const lines = await deadline
+      .within(output, () => `the output of container ${name} did not end after it exited`)
+      .finally(() => logs.destroy());
+    return { containerId: container.id, exitCode: StatusCode, output: lines };
   } finally {
     await container.remove({ force: true, v: true }).catch(() => undefined);
   }
 }
 
-async function waitForExit(container: Docker.Container, deadline: Deadline): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const expiry = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(deadline.timeout(`container ${container.id.slice(0, 12)} is still running`)),
-      deadline.remainingMs(),
+async function placeFiles(container: Docker.Container, files: FileToPlace[]): Promise<void> {
+  await container
+    .putArchive(tarArchive(files), { path: "/" })
+    .catch((error: unknown) =>
+      Promise.reject(
+        dockerError(
+          `cannot place ${files.map((file) => file.path).join(", ")} in container ${container.id}`,
+          error,
+        ),
+      ),
     );
-  });
-  try {
-    const { StatusCode } = (await Promise.race([container.wait(), expiry])) as { StatusCode: number };
-    return StatusCode;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
+/**
+ * The container's output, line by line, until its log stream ends. A stream that fails ends the collection too, its
+ * reason kept as the last line: the output serves to explain, never to hang the run.
+ */
 function collectLines(docker: Docker, logs: Readable, onLine: (line: string) => void): Promise<string[]> {
   const merged = new PassThrough();
   docker.modem.demuxStream(logs, merged, merged);
   logs.on("end", () => merged.end());
+  logs.on("error", (error: Error) => {
+    merged.write(`(the container's output was cut short: ${error.message})\n`);
+    merged.end();
+  });
   const lines: string[] = [];
   const reader = createInterface({ input: merged, crlfDelay: Infinity });
   reader.on("line", (line) => {

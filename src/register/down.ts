@@ -31,7 +31,7 @@ export async function down(context: DownContext): Promise<DownResult> {
   const { docker, store, log } = context;
   const { deadline } = context;
   await phase(log, "check docker engine", () =>
-    waitForDaemon(docker, deadline.cap(context.waitForDockerSeconds), log),
+    waitForDaemon(docker, deadline, context.waitForDockerSeconds, log),
   );
   return withMachineLock(store.dir, deadline, log, async () => {
     const [enrollment, agent] = await Promise.all([store.read(), inspectContainer(docker, AGENT_CONTAINER)]);

@@ -75,8 +75,9 @@ async function firstPresent(docker: Docker, images: string[]): Promise<string | 
 }
 
 /**
- * Gives the agent the CA we verify the server with (the agent has no insecure mode), before it starts: written
- * through the engine with the agent's image, as the agent's bind mount sees /var/lib/rancher, and replaced whole.
+ * Gives the agent the CA we verify the server with (the agent has no insecure mode), before it starts: placed
+ * through the engine's archive API (never in a command's arguments) as the agent's bind mount sees /var/lib/rancher,
+ * then renamed over the old one by a container of the agent's image, so that it is replaced whole.
  */
 export async function installAgentCa(
   docker: Docker,
@@ -85,10 +86,10 @@ export async function installAgentCa(
   deadline: Deadline,
   log: Logger,
 ): Promise<void> {
-  const write = 'umask 022 && mkdir -p "${1%/*}" && printf "%s" "$2" > "$1.new" && mv "$1.new" "$1"';
   const spec = {
     image,
-    entrypoint: ["sh", "-c", write, "sh", AGENT_CA_FILE, ca.pem],
+    files: [{ path: `${AGENT_CA_FILE}.new`, content: ca.pem, mode: 0o644 }],
+    entrypoint: ["mv", "-f", `${AGENT_CA_FILE}.new`, AGENT_CA_FILE],
     cmd: [],
     env: [],
     binds: [RANCHER_DIR_BIND],

@@ -37,7 +37,7 @@ export async function prepare(context: PrepareContext): Promise<PrepareResult> {
     );
   }
   await phase(log, "check docker engine", () =>
-    waitForDaemon(docker, deadline.cap(context.waitForDockerSeconds), log),
+    waitForDaemon(docker, deadline, context.waitForDockerSeconds, log),
   );
   return withMachineLock(store.dir, deadline, log, async () => {
     const image = await phase(log, "choose agent image", () => chooseImage(context, deadline));

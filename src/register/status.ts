@@ -1,3 +1,4 @@
+import type { Deadline } from "../deadline.js";
 import { inspectContainer } from "../docker/containers.js";
 import { waitForDaemon, type Docker } from "../docker/engine.js";
 import type { Logger } from "../log.js";
@@ -11,6 +12,7 @@ export interface StatusContext {
   docker: Docker;
   log: Logger;
   waitForDockerSeconds: number;
+  deadline: Deadline;
   store: EnrollmentStore;
   /** Used only when there is a host to ask about: a machine never enrolled needs no credentials. */
   connect: Connect;
@@ -23,8 +25,9 @@ export async function status({
   connect,
   log,
   waitForDockerSeconds,
+  deadline,
 }: StatusContext): Promise<StatusResult> {
-  await waitForDaemon(docker, waitForDockerSeconds, log);
+  await waitForDaemon(docker, deadline, waitForDockerSeconds, log);
   const [enrollment, container] = await Promise.all([
     store.read(),
     inspectContainer(docker, AGENT_CONTAINER),

@@ -49,7 +49,7 @@ export async function up(given: UpContext): Promise<UpResult | UpPlan> {
   const started = Date.now();
   const { settings, log, docker, store, deadline } = given;
   await phase(log, "check docker engine", () =>
-    waitForDaemon(docker, deadline.cap(settings.waitForDockerSeconds), log),
+    waitForDaemon(docker, deadline, settings.waitForDockerSeconds, log),
   );
   const agentIp = settings.agentInterface
     ? await phase(log, "choose agent IP", () => interfaceAddress(settings.agentInterface!))

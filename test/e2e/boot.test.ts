@@ -6,18 +6,17 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { e2e, useE2eWorld } from "../support/e2e.js";
 
-/** A socket that starts answering for the engine only after `delayMs`, as a daemon still starting would. */
-function lateEngine(enginePath: string, path: string, delayMs: number): { stop(): Promise<void> } {
+/** A socket that answers for the engine only once started, as a daemon still starting would. */
+function lateEngine(enginePath: string, path: string): { start(): void; stop(): Promise<void> } {
   const relay: Server = createServer((client) => {
     const engine = connect(enginePath);
     client.pipe(engine).pipe(client);
     engine.on("error", () => client.destroy());
     client.on("error", () => engine.destroy());
   });
-  const timer = setTimeout(() => relay.listen(path), delayMs);
   return {
+    start: () => void relay.listen(path),
     stop: async () => {
-      clearTimeout(timer);
       await new Promise<void>((resolve) => (relay.listening ? relay.close(() => resolve()) : resolve()));
       await rm(path, { force: true });
     },
@@ -29,13 +28,21 @@ describe("up at boot", { skip: e2e.skip }, () => {
 
   it("waits for a Docker engine that comes up late, then enrolls", async () => {
     const path = join(world.stateDir, "late-docker.sock");
-    const engine = lateEngine(world.testbed.dockerHost.replace(/^unix:\/\//, ""), path, 3000);
+    const engine = lateEngine(world.testbed.dockerHost.replace(/^unix:\/\//, ""), path);
     try {
-      const run = await world.cli(["up", "-o", "json", "--wait-for-docker", "30"], {
+      const cli = world.startCli(["up", "-o", "json", "--wait-for-docker", "30"], {
         DOCKER_HOST: `unix://${path}`,
       });
+      // The engine comes up once up says, at once, that it waits for it.
+      cli.child.stderr?.on("data", (chunk: Buffer) => {
+        if (/waiting for it until/.test(chunk.toString())) engine.start();
+      });
+      const run = await cli.done;
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stderr, /waiting for the Docker engine to answer/);
+      assert.match(
+        run.stderr,
+        /the socket \S+ does not exist; waiting for it until \d\d:\d\d:\d\d \(--wait-for-docker 30\)/,
+      );
       assert.equal((run.json().host as { state: string }).state, "active");
     } finally {
       await engine.stop();
@@ -58,7 +65,9 @@ describe("up at boot", { skip: e2e.skip }, () => {
     assert.equal(run.code, 5, run.stderr);
     assert.match(
       run.stderr,
-      new RegExp(`Docker engine at unix://${path} does not answer \\(waited 2 s, \\d+ attempts\\): ENOENT`),
+      new RegExp(
+        `there is no Docker engine at unix://${path}: the socket ${path} does not exist \\(waited 2 s, \\d+ attempts\\)`,
+      ),
     );
     assert.ok(Date.now() - started >= 2000);
     assert.equal(world.requests("GET").length + world.requests("POST").length, 0);

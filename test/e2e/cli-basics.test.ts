@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { runCli } from "../support/cli.js";
+import { Terminal } from "../support/terminal.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -44,7 +45,9 @@ describe("the built CLI", () => {
     const lines = run.stderr.trimEnd().split("\n");
     const time = "\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z";
     const error = lines.findIndex((line) =>
-      new RegExp(`^${time} error: the Docker engine at unix://.* does not answer`).test(line),
+      new RegExp(
+        `^${time} error: there is no Docker engine at unix://.*: the socket .* does not exist$`,
+      ).test(line),
     );
     assert.ok(error > 0, `the error, after the log lines:\n${run.stderr}`);
     assert.ok(
@@ -65,6 +68,21 @@ describe("the built CLI", () => {
         .map((line) => JSON.parse(line) as { msg: string; level: number; kind?: string });
       assert.ok(records.every((record) => typeof record.msg === "string"));
       assert.deepEqual([records.at(-1)?.level, records.at(-1)?.kind], [50, "docker"]);
+    }
+  });
+
+  it("at a terminal, a Docker socket that does not exist is said at once: exit 5, what to do", async () => {
+    const started = Date.now();
+    const terminal = await Terminal.start(["up"], { ...noDocker, RANCHER_ENROLL_WAIT_FOR_DOCKER: undefined });
+    try {
+      const code = await terminal.exitCode(30_000);
+      const screen = await terminal.screen();
+      assert.equal(code, 5, screen);
+      assert.ok(Date.now() - started < 15_000, `not the 60 s of --wait-for-docker:\n${screen}`);
+      assert.match(screen, /error: there is no Docker engine at unix:\/\/\S+: the socket \S+ does not exist/);
+      assert.match(screen, /systemctl start docker/);
+    } finally {
+      await terminal.dispose();
     }
   });
 });

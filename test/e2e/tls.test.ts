@@ -29,10 +29,12 @@ describe("up over HTTPS", { skip: e2e.skip }, () => {
   const serve = (certificate: Certificate) =>
     world.simulate({ tls: { key: certificate.key, cert: certificate.cert } });
 
-  it("--ca-cert: our calls verify the server with it; the agent gets it first and trusts the server too", async () => {
+  it("--ca-cert: our calls verify the server with it; the agent gets it first (certificates only) and trusts the server too", async () => {
     await serve(signed);
     const watch = await watchContainerStarts();
-    const run = await world.cli(["up", "--ca-cert", ca.certFile, "--output", "json"]);
+    // A file that also holds the CA's key: the key must reach neither the engine nor the agent.
+    const withKey = certificates.file("ca-and-key.pem", `${ca.key}${ca.cert}`);
+    const run = await world.cli(["up", "--ca-cert", withKey, "--output", "json"]);
     watch.stop();
     assert.equal(run.code, 0, run.stderr);
 
@@ -51,6 +53,11 @@ describe("up over HTTPS", { skip: e2e.skip }, () => {
       "the CA is in place before the agent starts",
     );
     assert.deepEqual(install.HostConfig.Binds, ["/var/lib/rancher:/var/lib/rancher"]);
+    assert.doesNotMatch(
+      JSON.stringify([install.Path, install.Args, install.Config.Env]),
+      /BEGIN/,
+      "the CA went by the archive API, not in the container's arguments",
+    );
     assert.equal(install.Config.Image, token!.image);
 
     const [host] = world.simulator.hosts("1a5");
