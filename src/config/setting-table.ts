@@ -275,6 +275,8 @@ export const SERVER_SETTING_NAMES = [
   "secretKey",
   "caCert",
   "insecure",
+  // It decides which CA our own calls trust, so every command that talks to the server takes it.
+  "caChecksum",
 ] as const satisfies SettingName[];
 /** up's settings for a 2.x node: how it joins the cluster and what up waits for. */
 export const NODE_SETTING_NAMES = [
@@ -284,7 +286,6 @@ export const NODE_SETTING_NAMES = [
   "internalAddress",
   "taints",
   "waitFor",
-  "caChecksum",
 ] as const satisfies SettingName[];
 export const UP_SETTING_NAMES = [
   ...SERVER_SETTING_NAMES,

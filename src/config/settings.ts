@@ -21,6 +21,8 @@ export interface ServerSettings {
   /** Where the credentials came from, for the message when the server refuses them. */
   credentialsFrom: string;
   caCert?: CaCertificate;
+  /** 2.x: trust the server only if the checksum of the CA it publishes is this one (`--ca-checksum`). */
+  caChecksum?: string;
   /** Our own API calls skip certificate verification. */
   insecure: boolean;
 }
@@ -47,6 +49,7 @@ export interface ServerFlags {
   secretKey?: string;
   caCert?: string;
   insecure?: boolean;
+  caChecksum?: string;
 }
 
 export interface UpFlags extends ServerFlags {
@@ -157,6 +160,16 @@ function settingSources(flags: ServerFlags, env: Env, warn: Warn): Sources {
   return { flags, env, profile, warn };
 }
 
+/** `--ca-checksum` decides which CA our calls trust: neither another CA nor no verification can stand beside it. */
+function onlyTrust(caChecksum: string, caCert: CaCertificate | undefined, insecure: boolean): string {
+  if (!caCert && !insecure) return caChecksum;
+  throw new EnrollError(
+    "usage",
+    `--ca-checksum pins the server's CA, and ${caCert ? "--ca-cert names another" : "--insecure turns verification off"}`,
+    "Keep --ca-checksum alone: the CA the server publishes is trusted if its checksum matches.",
+  );
+}
+
 /** The credentials are resolved together: a token, or an access and secret key pair. */
 const CREDENTIAL_NAMES: readonly SettingName[] = ["token", "accessKey", "secretKey"];
 
@@ -170,7 +183,12 @@ function withoutCredentials<N extends SettingName>(
 }
 
 function serverSettings(
-  { url, caCert, insecure }: { [K in "url" | "caCert" | "insecure"]: SettingValue<K> },
+  {
+    url,
+    caCert,
+    insecure,
+    caChecksum,
+  }: { [K in "url" | "caCert" | "insecure" | "caChecksum"]: SettingValue<K> },
   sources: Sources,
 ): ServerSettings {
   const { credentials, from } = resolveCredentials(sources);
@@ -180,6 +198,7 @@ function serverSettings(
     credentials,
     credentialsFrom: from,
     ...(caCert ? { caCert } : {}),
+    ...(caChecksum ? { caChecksum: onlyTrust(caChecksum, caCert, insecure) } : {}),
     insecure,
   };
 }

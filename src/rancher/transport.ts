@@ -10,6 +10,8 @@ import { maskUrlPasswords } from "../log.js";
 export interface TlsSettings {
   /** A private CA, trusted in addition to the public ones (as the agent adds it to its store). */
   caCert?: { pem: string; path: string; subject: string };
+  /** Trust the CA alone, not the public ones with it: it was pinned by its checksum (2.x `--ca-checksum`). */
+  onlyCaCert?: boolean;
   insecure?: boolean;
 }
 
@@ -22,9 +24,11 @@ export interface Transport {
 }
 
 /** HTTPS_PROXY, HTTP_PROXY and NO_PROXY (either case) decide, as for curl, for the server's origin. */
-export function transportTo(origin: string, { caCert, insecure }: TlsSettings): Transport {
+export function transportTo(origin: string, { caCert, onlyCaCert, insecure }: TlsSettings): Transport {
   const https = {
-    ...(caCert ? { certificateAuthority: [...rootCertificates, caCert.pem] } : {}),
+    ...(caCert
+      ? { certificateAuthority: onlyCaCert ? [caCert.pem] : [...rootCertificates, caCert.pem] }
+      : {}),
     rejectUnauthorized: !insecure,
   };
   const proxy = proxyFor(origin);

@@ -114,6 +114,7 @@ describe("profiles", () => {
         ["secret_key", "****", "profile"],
         ["ca_cert", undefined, undefined],
         ["insecure", "false", "default"],
+        ["ca_checksum", undefined, undefined],
         ["environment", "Default", "profile"],
         ["cluster", undefined, undefined],
         ["labels", "none", "default"],

@@ -77,6 +77,12 @@ describe("settings without profiles", () => {
       () => resolveUpSettings({ token: "no-colon" }, env, quiet),
       usageError(/API token, its access/),
     );
+    const pinned = "a".repeat(64);
+    assert.equal(resolveServerSettings({ caChecksum: pinned }, env, quiet).caChecksum, pinned);
+    assert.throws(
+      () => resolveServerSettings({ caChecksum: pinned, insecure: true }, env, quiet),
+      usageError(/--ca-checksum pins the server's CA, and --insecure turns verification off/),
+    );
     assert.throws(
       () => resolveUpSettings({ cluster: "c-1" }, { ...env, RANCHER_ENVIRONMENT: "Default" }, quiet),
       usageError(/both an environment \(Rancher 1\.6\) and a cluster/),
@@ -233,8 +239,9 @@ describe("precedence: flags, then environment variables, then the profile, then 
 
   test("the values themselves follow the same order", () => {
     // An agent IP and an agent interface together are refused: the profile keeps the IP; likewise an
-    // environment and a cluster (it keeps the environment). The profile's token wins over its key pair.
-    const { env: files } = profileFiles(["agentInterface", "cluster"]);
+    // environment and a cluster (it keeps the environment), a CA checksum and a CA file. The profile's token wins
+    // over its key pair.
+    const { env: files } = profileFiles(["agentInterface", "cluster", "caChecksum"]);
     const fromProfile = resolveUpSettings({ profile: "p" }, files, quiet);
     assert.deepEqual(fromProfile, {
       server: {
@@ -264,7 +271,7 @@ describe("precedence: flags, then environment variables, then the profile, then 
   });
 
   test("an empty environment variable counts as unset", () => {
-    const { env: files } = profileFiles();
+    const { env: files } = profileFiles(["caChecksum"]);
     const settings = resolveServerSettings({ profile: "p" }, { ...files, RANCHER_URL: "" }, quiet);
     assert.equal(settings.url, "http://profile:3");
   });

@@ -1,11 +1,24 @@
+import { X509Certificate } from "node:crypto";
 import { got, HTTPError, RequestError } from "got";
+import type { CaCertificate } from "../../config/ca-cert.js";
 import type { Deadline } from "../../deadline.js";
 import { EnrollError } from "../../errors.js";
 import type { Logger } from "../../log.js";
-import { transportTo } from "../transport.js";
+import { transportTo, type TlsSettings } from "../transport.js";
 import { caChecksum } from "./ca-checksum.js";
 
 const REQUEST_TIMEOUT_MS = 30_000;
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** What our calls trust: the pinned CA alone when `--ca-checksum` is given, else `--ca-cert` / `--insecure`. */
+export async function serverTls(
+  server: { url: string; caCert?: CaCertificate; insecure: boolean; caChecksum?: string },
+  log: Logger,
+  deadline: Deadline,
+): Promise<TlsSettings> {
+  if (!server.caChecksum) return { caCert: server.caCert, insecure: server.insecure };
+  return { caCert: await pinnedServerCa(server.url, server.caChecksum, log, deadline), onlyCaCert: true };
+}
 
 /**
  * `--ca-checksum`, as kubeadm's `--discovery-token-ca-cert-hash`: read the server's CA without credentials and
@@ -18,13 +31,13 @@ export async function pinnedServerCa(
   pinned: string,
   log: Logger,
   deadline: Deadline,
-): Promise<string> {
+): Promise<CaCertificate> {
   const url = `${baseUrl}/v3/settings/cacerts`;
   const cacerts = await readOpenSetting(url, deadline);
   if (!cacerts.trim()) {
     throw new EnrollError(
       "server",
-      `--ca-checksum ${pinned} was given, but ${url} publishes no CA (the server's certificate is meant to be publicly trusted)`,
+      `--ca-checksum ${pinned} was given, but ${url} publishes no CA (the server's certificate is meant to be publicly trusted): no credential was sent`,
       "Leave out --ca-checksum for this server, or check that the URL names the right server.",
     );
   }
@@ -36,24 +49,44 @@ export async function pinnedServerCa(
       "Check --ca-checksum against the cluster's registration command in the Rancher UI; if it matches, something between this machine and the server answers in its place.",
     );
   }
-  log.info({ caChecksum: actual }, "the server's CA matches --ca-checksum: trusting exactly that CA");
-  return cacerts.endsWith("\n") ? cacerts : `${cacerts}\n`;
+  const pem = cacerts.endsWith("\n") ? cacerts : `${cacerts}\n`;
+  const subject = subjectOf(pem);
+  log.info(
+    { caChecksum: actual, subject },
+    `the server's CA (${subject}) matches --ca-checksum: trusting exactly it`,
+  );
+  return { path: `${url} (pinned by --ca-checksum)`, pem, subject };
+}
+
+function subjectOf(pem: string): string {
+  try {
+    return new X509Certificate(pem).subject.replace(/\n/g, ", ");
+  } catch (error) {
+    throw new EnrollError(
+      "server",
+      `the CA the server publishes matches --ca-checksum but is not a certificate: ${(error as Error).message}`,
+      "Ask the Rancher administrator to check the cacerts setting.",
+    );
+  }
 }
 
 /** Unauthenticated, unverified (what is read is verified by its checksum), no redirect followed. */
 async function readOpenSetting(url: string, deadline: Deadline): Promise<string> {
   const transport = transportTo(new URL(url).origin, { insecure: true });
   try {
-    const body = await got
-      .get(url, {
-        https: transport.https,
-        ...(transport.agent ? { agent: transport.agent } : {}),
-        headers: { accept: "application/json" },
-        followRedirect: false,
-        retry: { limit: 2 },
-        timeout: { request: Math.max(1, Math.min(REQUEST_TIMEOUT_MS, deadline.remainingMs())) },
-      })
-      .json<{ value?: unknown }>();
+    const request = got.get(url, {
+      https: transport.https,
+      ...(transport.agent ? { agent: transport.agent } : {}),
+      headers: { accept: "application/json" },
+      followRedirect: false,
+      retry: { limit: 2 },
+      timeout: { request: Math.max(1, Math.min(REQUEST_TIMEOUT_MS, deadline.remainingMs())) },
+    });
+    // Nothing is trusted yet: a CA bundle is a few KiB, never let an answer run to megabytes.
+    request.on("downloadProgress", ({ transferred }) => {
+      if (transferred > MAX_ANSWER_BYTES) request.cancel("the answer is too large for a CA setting");
+    });
+    const body = await request.json<{ value?: unknown }>();
     if (typeof body.value !== "string") throw new Error("no value in the answer");
     return body.value;
   } catch (error) {
