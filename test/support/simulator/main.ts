@@ -1,6 +1,6 @@
 /**
  * Standalone simulator: `npm run simulator -- [--line 1.6|v3] [--port N] [--host ADDR] [--public-url URL]
- * [--version V] [--tls-key FILE --tls-cert FILE] [--cacerts FILE]`.
+ * [--version V] [--tls-key FILE --tls-cert FILE] [--cacerts FILE] [--installer FILE]`.
  * Prints one JSON line (url and credentials) and runs until SIGINT/SIGTERM. `--public-url` is 1.6's api.host
  * or 2.x's server-url setting.
  */
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     "tls-key": { type: "string" },
     "tls-cert": { type: "string" },
     cacerts: { type: "string" },
+    installer: { type: "string" },
   },
 });
 
@@ -66,6 +67,7 @@ async function startV3() {
     ...(values["public-url"] === undefined ? {} : { serverUrl: values["public-url"] }),
     ...(values.version ? { version: values.version } : {}),
     ...(values.cacerts ? { cacerts: readFileSync(values.cacerts, "utf8") } : {}),
+    ...(values.installer ? { installerScript: readFileSync(values.installer, "utf8") } : {}),
   });
   const info = {
     url: simulator.url,

@@ -7,6 +7,7 @@ import { publicEndpoint } from "./public.js";
 import { renderCluster, renderNode, renderToken, type RenderContext } from "./render.js";
 import { parseV3Path, type V3Route } from "./routes.js";
 import { renderSetting, settingValues } from "./settings.js";
+import { isSteveMachinesPath, serveMachines } from "./steve.js";
 import { createRegistrationToken } from "./tokens.js";
 import type { RegistrationToken, V3Cluster, V3Node } from "./types.js";
 import type { V3World } from "./world.js";
@@ -52,6 +53,10 @@ const NODE_BOOLEANS = ["imported", "etcd", "controlPlane", "worker"];
 export function handleV3(world: V3World, ex: Exchange): Reply {
   const open = publicEndpoint(world, ex);
   if (open) return open;
+  if (isSteveMachinesPath(ex.path)) {
+    authenticate(world, ex);
+    return serveMachines(world, ex);
+  }
   const route = parseV3Path(ex.path);
   if (!route) return textReply(404, "404 page not found\n");
   authenticate(world, ex);

@@ -14,6 +14,9 @@ export const DEFAULT_CLUSTERS: ClusterSpec[] = [
   { name: "dev-rke2", kind: "rke2" },
 ];
 
+const NO_INSTALLER =
+  '#!/bin/sh\necho "the rancher v3 simulator was started without an installerScript" >&2\nexit 1\n';
+
 export interface V3Config {
   port: number;
   host: string;
@@ -25,6 +28,7 @@ export interface V3Config {
   agentImage: string;
   timings: V3Timings;
   clusters: ClusterSpec[];
+  installerScript: string;
 }
 
 export function resolveV3Config(options: V3SimulatorOptions): V3Config {
@@ -42,6 +46,7 @@ export function resolveV3Config(options: V3SimulatorOptions): V3Config {
     agentImage: options.agentImage ?? `rancher/rancher-agent:${version}`,
     timings: { ...DEFAULT_V3_TIMINGS, ...options.timings },
     clusters: options.clusters ?? DEFAULT_CLUSTERS,
+    installerScript: options.installerScript ?? NO_INSTALLER,
   };
 }
 

@@ -10,6 +10,7 @@ import type { Duplex } from "node:stream";
 import { exchangeOf, header, jsonReply, textReply, type Exchange, type Reply } from "../http.js";
 import { conditionStatus } from "./conditions.js";
 import { machineName } from "./ids.js";
+import { CONNECT_AGENT_PATH, connectAgent } from "./machines.js";
 import { reconcileCluster, startNode } from "./progress.js";
 import type { CustomConfig, V3Cluster, V3Node } from "./types.js";
 import type { V3World } from "./world.js";
@@ -26,7 +27,7 @@ export function isTunnelPath(path: string): boolean {
 
 /** Everything the agent itself calls with its tunnel headers (exempt from the fault switches). */
 export function isAgentPath(path: string): boolean {
-  return isTunnelPath(path) || path === CONFIG_PATH;
+  return isTunnelPath(path) || path === CONFIG_PATH || path === CONNECT_AGENT_PATH;
 }
 
 export const CONFIG_PATH = "/v3/connect/config";
@@ -44,6 +45,7 @@ class TunnelRefusal extends Error {
 /** The plain-HTTP form of the tunnel: authorize (registering the node), count a connection, answer 400. */
 export function plainTunnelRequest(world: V3World, ex: Exchange): Reply {
   if (ex.path === CONFIG_PATH) return nodeConfig(world, ex);
+  if (ex.path === CONNECT_AGENT_PATH) return connectAgent(world, ex);
   try {
     const node = authorizeTunnel(world, ex.path, ex.headers);
     node.agent.lastConnect = Date.now();

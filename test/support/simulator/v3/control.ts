@@ -60,6 +60,7 @@ function simulatorState(world: V3World): Record<string, unknown> {
     clusters: store.clusters,
     registrationTokens: store.tokens,
     nodes: store.nodes,
+    machines: store.machines,
     faults: world.faults.snapshot(),
   };
 }

@@ -21,6 +21,7 @@ export type * from "./types.js";
 export { DEFAULT_V3_TIMINGS } from "./config.js";
 export { caChecksum } from "./commands.js";
 export { machineName } from "./ids.js";
+export { machineRequestName } from "./machines.js";
 
 export async function startV3Simulator(options: V3SimulatorOptions = {}): Promise<V3Simulator> {
   const world = createV3World(resolveV3Config(options));
@@ -67,6 +68,7 @@ function simulatorApi(world: V3World, url: string, port: number, close: () => Pr
     },
     registrationTokens: (clusterId) => store.tokensOf(clusterId),
     nodes: (clusterId) => store.nodesOf(clusterId),
+    machines: (clusterId) => store.machines.filter((m) => m.clusterId === clusterId),
     seedNodes: (spec) => seedNodes(world, spec),
     setNodeReachable: (nodeId, reachable) => void setReachable(world, nodeId, reachable),
     faults: world.faults,

@@ -45,31 +45,37 @@ export function missingRoles(world: V3World, clusterId: string): string[] {
 export function reconcileCluster(world: V3World, clusterId: string): void {
   const cluster = world.store.cluster(clusterId);
   if (!cluster) return;
-  if (cluster.phase === "pending" && missingRoles(world, clusterId).length === 0) provision(world, cluster);
+  if (cluster.phase === "pending" && missingRoles(world, clusterId).length === 0) {
+    provision(world, cluster, () => reconcileCluster(world, clusterId));
+  }
   if (cluster.phase !== "active") return;
   for (const node of buildingNodes(world, clusterId)) {
-    if (conditionStatus(node.conditions, "Registered") === "Unknown") scheduleRegistration(world, node);
+    if (conditionStatus(node.conditions, "Registered") !== "Unknown") continue;
+    scheduleRegistration(world, node.id, () => {
+      if (world.store.node(node.id) && !node.removing) registerNode(node);
+    });
   }
 }
 
-function provision(world: V3World, cluster: V3Cluster): void {
+/** The cluster builds for a while (unless held), then is active and `then` runs. */
+export function provision(world: V3World, cluster: V3Cluster, then: () => void): void {
   cluster.phase = "provisioning";
   world.scheduler.after(world.config.timings.clusterProvisioningMs, () =>
     world.faults.hold("keepClustersProvisioning").whenReleased(() => {
       cluster.phase = "active";
-      reconcileCluster(world, cluster.id);
+      then();
     }),
   );
 }
 
-/** The Kubernetes node appears; the node syncer copies it (once per node, gated by the fault switch). */
-function scheduleRegistration(world: V3World, node: V3Node): void {
-  if (world.registering.has(node.id)) return;
-  world.registering.add(node.id);
+/** The Kubernetes node appears after a while (once per key, unless held); `register` records it. */
+export function scheduleRegistration(world: V3World, key: string, register: () => void): void {
+  if (world.registering.has(key)) return;
+  world.registering.add(key);
   world.scheduler.after(world.config.timings.nodeRegisteringMs, () =>
     world.faults.hold("keepNodesRegistering").whenReleased(() => {
-      world.registering.delete(node.id);
-      if (world.store.node(node.id) && !node.removing) registerNode(node);
+      world.registering.delete(key);
+      register();
     }),
   );
 }

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import { header, jsonReply, textReply, type Exchange, type Reply } from "../http.js";
+import { SYSTEM_AGENT_INSTALL_PATH } from "./commands.js";
 import { PUBLIC_SETTINGS, renderSetting, settingValues } from "./settings.js";
 import type { V3World } from "./world.js";
 
@@ -12,6 +13,8 @@ export function publicEndpoint(world: V3World, ex: Exchange): Reply | undefined 
       return textReply(200, "ok");
     case "/cacerts":
       return cacerts(world, ex);
+    case SYSTEM_AGENT_INSTALL_PATH:
+      return textReply(200, world.config.installerScript);
     case "/rancherversion":
       return textReply(
         200,

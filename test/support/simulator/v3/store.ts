@@ -3,6 +3,7 @@ import { isoSeconds } from "../lifecycle.js";
 import { generatedName, machineName, tokenSecret, v2ProvClusterId } from "./ids.js";
 import type {
   ApiToken,
+  CapiMachine,
   ApiTokenSpec,
   ClusterSpec,
   CustomConfig,
@@ -29,6 +30,7 @@ export class V3Store {
   readonly tokens: RegistrationToken[] = [];
   readonly nodes: V3Node[] = [];
   readonly apiTokens: ApiTokenRecord[] = [];
+  readonly machines: CapiMachine[] = [];
 
   addCluster(spec: ClusterSpec): V3Cluster {
     if (this.clusters.some((c) => c.name === spec.name)) {

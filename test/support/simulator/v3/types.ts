@@ -50,6 +50,8 @@ export interface V3SimulatorOptions {
   /** agent-image setting; default `rancher/rancher-agent:<version>`. */
   agentImage?: string;
   timings?: Partial<V3Timings>;
+  /** The body of `GET /system-agent-install.sh` (the test bed's fake installer). */
+  installerScript?: string;
   /** Clusters created at start; default one new RKE1 cluster `dev-rke1` and one RKE2 cluster `dev-rke2`. */
   clusters?: ClusterSpec[];
 }
@@ -129,6 +131,26 @@ export interface V3Node {
   agent: { sessions: number; lastConnect: number | null };
 }
 
+/** A CAPI Machine of a v2-provisioned custom cluster, made from the system agent's machine request. */
+export interface CapiMachine {
+  /** `custom-` + sha256(machine id)[:12]: the machine-request secret's name, and the machine's. */
+  name: string;
+  namespace: string;
+  uid: string;
+  created: string;
+  clusterId: string;
+  /** The provisioning cluster's name (cluster.x-k8s.io/cluster-name). */
+  clusterName: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  etcd: boolean;
+  controlPlane: boolean;
+  worker: boolean;
+  /** The Kubernetes node name the machine will have. */
+  nodeName: string;
+  phase: "Pending" | "Provisioning" | "Running" | "Deleting";
+}
+
 export interface NodeSeedSpec {
   clusterId: string;
   count?: number;
@@ -172,6 +194,8 @@ export interface V3Simulator {
   addRegistrationToken(clusterId: string, name?: string): RegistrationToken;
   registrationTokens(clusterId: string): RegistrationToken[];
   nodes(clusterId: string): V3Node[];
+  /** CAPI machines of a v2-provisioned cluster. */
+  machines(clusterId: string): CapiMachine[];
   seedNodes(spec: NodeSeedSpec): V3Node[];
   /** The kubelet stops reporting (Ready Unknown → `unavailable`), or reports again. */
   setNodeReachable(nodeId: string, reachable: boolean): void;
