@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "dist-sea/", "node_modules/", ".testbed/"] },
+  { ignores: ["dist/", "dist-sea/", "release/", "node_modules/", ".testbed/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,7 +16,7 @@ import { measure, median, removeScratch, table, type Run } from "./measure.js";
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const RSS_RUNS = 5;
 const ENROLLED_RUNS = 3;
-const TARGETS = { versionRatio: 1.3, enrolledRequests: 3, upPeakRssMb: 80 };
+const TARGETS = { startupRatio: 1.3, enrolledRequests: 3, upPeakRssMb: 80 };
 
 const root = join(import.meta.dirname, "..");
 const run = promisify(execFile);
@@ -140,7 +140,7 @@ try {
     command: [join(root, "dist-sea/rancher-enroll")],
     path: pathWithoutNode(),
   };
-  const printsVersion = (run: Run) => run.stdout.trim() === version;
+  const printsVersion = (run: Run) => run.stdout.startsWith(`${version} (commit `);
   const printsHelp = (run: Run) => run.stdout.startsWith("Usage: rancher-enroll");
   const cases: StartupCase[] = [
     { label: "", cli: floor, args: [], check: () => true },
@@ -188,19 +188,21 @@ try {
     ),
   );
 
-  const ratio = startupRows.find((row) => row.cli === sea && row.label === "--version")!.wallMs / floorMs;
+  const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
+  console.log(`\nTargets`);
+  for (const row of startupRows.filter((row) => row.label)) {
+    const ratio = row.wallMs / floorMs;
+    console.log(
+      `  ${row.cli.name} ${row.label} within ${TARGETS.startupRatio}x of node -e 0: ` +
+        `${ratio.toFixed(2)}x, ${verdict(ratio <= TARGETS.startupRatio)}`,
+    );
+  }
   const upWorst = (cli: Cli, scenario: string | undefined, value: (run: UpRun) => number) =>
     Math.max(
       ...upRows
         .filter((row) => row.cli === cli && (!scenario || row.scenario === scenario))
         .flatMap((row) => row.runs.map(value)),
     );
-  const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
-  console.log(`\nTargets`);
-  console.log(
-    `  single executable --version within ${TARGETS.versionRatio}x of node -e 0: ` +
-      `${ratio.toFixed(2)}x, ${verdict(ratio <= TARGETS.versionRatio)}`,
-  );
   for (const cli of [sea, npm]) {
     const requests = upWorst(cli, "already enrolled", (run) => run.requests);
     const rss = upWorst(cli, undefined, (run) => run.peakRssMb);

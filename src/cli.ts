@@ -10,11 +10,11 @@ import { statusCommand } from "./commands/status.js";
 import { upCommand } from "./commands/up.js";
 import { EXIT_CODES } from "./errors.js";
 import { LOG_FORMAT_VARIABLE, LOG_FORMATS } from "./log.js";
-import { version } from "./version.js";
+import { versionLine } from "./version.js";
 
 const program = new Command("rancher-enroll")
   .description("Enroll this machine into Rancher and confirm it is an active host.")
-  .version(version)
+  .version(versionLine())
   .addOption(
     new Option("-o, --output <format>", "result on stdout").choices(["text", "json"]).default("text"),
   )
