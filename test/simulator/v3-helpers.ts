@@ -14,7 +14,6 @@ export const FAST_V3: V3Timings = {
   clusterProvisioningMs: 80,
   nodeRegisteringMs: 40,
   nodeRemovingMs: 40,
-  agentConnectedForMs: 500,
 };
 
 export function startFastV3(options: V3SimulatorOptions = {}): Promise<V3Simulator> {

@@ -6,7 +6,6 @@ export const DEFAULT_V3_TIMINGS: V3Timings = {
   clusterProvisioningMs: 2000,
   nodeRegisteringMs: 1500,
   nodeRemovingMs: 500,
-  agentConnectedForMs: 15000,
 };
 
 export const DEFAULT_CLUSTERS: ClusterSpec[] = [

@@ -12,8 +12,6 @@ export interface V3Timings {
   nodeRegisteringMs: number;
   /** After a DELETE: removing → gone. */
   nodeRemovingMs: number;
-  /** An agent that connects with plain HTTP (no websocket) counts as connected for this long. */
-  agentConnectedForMs: number;
 }
 
 export type ClusterKind = "rke1" | "rke2";
