@@ -189,7 +189,7 @@ describe("up", { skip: e2e.skip }, () => {
         "Docker unavailable",
         async () => ({ args: ["--wait-for-docker", "0"], env: { DOCKER_HOST: "unix:///nonexistent.sock" } }),
         5,
-        /Docker engine at unix:\/\/\/nonexistent.sock does not answer/,
+        /there is no Docker engine at unix:\/\/\/nonexistent.sock: the socket \/nonexistent.sock does not exist/,
       ],
       [
         "unreachable server",
