@@ -81,7 +81,10 @@ async function ping(docker: Docker, deadline: Deadline): Promise<void> {
   try {
     await pingUntil({ abortSignal: signal });
   } catch (error) {
-    throw signal.aborted ? new Error(`no answer within ${limitMs / 1000} s`) : error;
+    if (!signal.aborted) throw error;
+    throw Object.assign(new Error(`no answer within ${Math.round(limitMs / 100) / 10} s`), {
+      code: "ETIMEDOUT",
+    });
   }
 }
 
@@ -137,7 +140,8 @@ function engineFailure(error: unknown): EngineFailure {
         waitable: false,
       };
   }
-  if (failure.statusCode === undefined)
+  // A failure with a system error code never reached the engine; one without came from it (a pull's stream).
+  if (failure.statusCode === undefined && failure.code)
     return {
       reason: `the Docker engine at ${engine} does not answer (${failure.message ?? String(error)})`,
       hint: `Check that Docker is running (\`systemctl status docker\`); ${SELECT_ENGINE}`,
@@ -148,7 +152,7 @@ function engineFailure(error: unknown): EngineFailure {
 
 function answerFailure(failure: DockerodeError, engine: string): EngineFailure {
   const said = engineSays(failure);
-  const status = failure.statusCode!;
+  const status = failure.statusCode;
   if (/manifest unknown|manifest for .* not found|pull access denied|repository does not exist/i.test(said))
     return {
       reason: `the registry has no such image, or refuses it to this machine (the engine said: ${said})`,
@@ -161,13 +165,13 @@ function answerFailure(failure: DockerodeError, engine: string): EngineFailure {
       hint: "A private registry needs `docker login REGISTRY` for the user the engine pulls as (root).",
       waitable: false,
     };
+  const failed = status === undefined || status >= 500;
   return {
-    reason: `the Docker engine at ${engine} answered ${status}: ${said}`,
-    hint:
-      status >= 500
-        ? "The engine failed: see its log (`journalctl -u docker`), then run the command again."
-        : undefined,
-    waitable: status >= 500,
+    reason: `the Docker engine at ${engine} ${status ? `answered ${status}` : "reported"}: ${said}`,
+    hint: failed
+      ? "The engine failed: see its log (`journalctl -u docker`), then run the command again."
+      : undefined,
+    waitable: status !== undefined && status >= 500,
   };
 }
 
