@@ -1,3 +1,5 @@
+import { printable, printableLines } from "./rancher/server-text.js";
+
 /** One pino record as pino serialises it (`base: undefined`: no pid or hostname). */
 export interface LogRecord {
   level: number;
@@ -47,7 +49,8 @@ export class TextFormatter {
 
   private headLine(record: LogRecord, level: string, untagged: boolean): string {
     const tag = this.phase && !untagged ? `[${this.phase}] ` : "";
-    const message = phaseStart(record) ? "" : (record.msg ?? "");
+    // Messages quote servers and agents: their own line breaks kept, no escape sequence reaches the terminal.
+    const message = phaseStart(record) ? "" : printableLines(record.msg ?? "");
     const shown =
       level === "info" || level === "debug" ? message : `${this.paint(level, `${level}:`)} ${message}`;
     const fields = record.level <= 20 ? debugFields(record) : "";
@@ -55,7 +58,7 @@ export class TextFormatter {
   }
 
   private detailLines(record: LogRecord): string[] {
-    const lines = record.hint ? [`  ${record.hint}`] : [];
+    const lines = record.hint ? [`  ${printable(record.hint)}`] : [];
     const stack = record.level <= 20 ? record.err?.stack : undefined;
     if (stack) lines.push(...stack.split("\n").map((line) => `  ${line.trim()}`));
     return lines;
@@ -87,5 +90,6 @@ function debugFields(record: LogRecord): string {
 }
 
 function clip(text: string): string {
-  return text.length > MAX_FIELD_CHARS ? `${text.slice(0, MAX_FIELD_CHARS)}…` : text;
+  const shown = printable(text);
+  return shown.length > MAX_FIELD_CHARS ? `${shown.slice(0, MAX_FIELD_CHARS)}…` : shown;
 }

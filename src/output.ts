@@ -1,5 +1,6 @@
 import { table } from "./commands/table.js";
 import type { EnrollError } from "./errors.js";
+import { printableDeep } from "./rancher/server-text.js";
 import type { DownResult, PrepareResult, StatusResult, UpPlan, UpResult } from "./register/result.js";
 
 export type Result = UpResult | UpPlan | StatusResult | DownResult | PrepareResult;
@@ -16,7 +17,12 @@ export function renderJsonError(error: EnrollError): string {
   });
 }
 
+/** Text for a terminal: what the server said (names, states, messages) cannot move the cursor or forge lines. */
 export function renderText(result: Result): string {
+  return renderClean(printableDeep(result));
+}
+
+function renderClean(result: Result): string {
   switch (result.kind) {
     case "enrolled":
     case "plan":

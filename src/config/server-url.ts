@@ -7,20 +7,24 @@ export interface ServerUrl {
   projectHint?: string;
 }
 
+/** A scheme, `//` and a host: `http:///v1` would otherwise parse with `v1` as the host. */
+const HOST_PART = /^[a-z][a-z0-9+.-]*:\/\/[^/\\]/i;
 const API_VERSION_SEGMENT = /\/(v1|v2-beta|v3)(\/|$)/;
 const PROJECT_SEGMENT = /^\/projects\/([^/]+)/;
 
 /** Accepts every form users copy from the Rancher UI and reduces it to the server's base URL. */
 export function parseServerUrl(input: string): ServerUrl {
+  const text = input.trim();
   let url: URL;
   try {
-    url = new URL(input.trim());
+    url = new URL(text);
   } catch {
-    throw usage(`"${input}" is not a URL`);
+    throw usage(`"${withoutUserinfo(text)}" is not a URL`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw usage(`the server URL must start with http:// or https://, got "${url.protocol}//"`);
   }
+  if (!HOST_PART.test(text)) throw usage(`"${withoutUserinfo(text)}" has no host part`);
   if (url.username || url.password) {
     throw usage(
       "the server URL must not carry credentials",
@@ -40,4 +44,9 @@ function usage(
   hint = "Use the server address, e.g. https://rancher.example.com:8080",
 ): EnrollError {
   return new EnrollError("usage", `invalid server URL: ${message}`, hint);
+}
+
+/** What the user typed, for a message, without anything that may be a password (`user:password@`). */
+function withoutUserinfo(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/*)?[^/?#]*@/i, "$1***@");
 }

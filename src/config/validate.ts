@@ -52,11 +52,21 @@ export function parseNonNegativeSeconds(name: string, text: string): number {
   return parseSeconds(name, text, "non-negative");
 }
 
+/** Node's timers hold at most 2^31-1 ms (24.8 days), a longer one fires at once: 23 days leaves a margin. */
+export const MAX_SECONDS = 2_000_000;
+
 function parseSeconds(name: string, text: string, kind: "positive" | "non-negative"): number {
   const seconds = Number(text);
   const inRange = kind === "positive" ? seconds > 0 : seconds >= 0;
   if (!/^\d+(\.\d+)?$/.test(text.trim()) || !inRange) {
     throw new EnrollError("usage", `${name} must be a ${kind} number of seconds, got "${text}"`);
+  }
+  if (seconds > MAX_SECONDS) {
+    throw new EnrollError(
+      "usage",
+      `${name} must be at most ${MAX_SECONDS} seconds (23 days), got "${text}"`,
+      "Give a shorter wait: under systemd, Restart= retries a unit that gave up.",
+    );
   }
   return seconds;
 }

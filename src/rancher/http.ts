@@ -1,59 +1,83 @@
-import { got, HTTPError, ParseError, RequestError, type Got, type Response } from "got";
+import { CancelError, got, HTTPError, RequestError, TimeoutError, type Got, type Response } from "got";
 import { EnrollError } from "../errors.js";
 import type { Deadline } from "../deadline.js";
 import type { Logger } from "../log.js";
 import { backoffMs } from "./backoff.js";
 import { certificateFailure, fetchPeerCertificate, isCertificateFailure } from "./certificate-failure.js";
+import { MAX_ANSWER_BYTES, parseJsonAnswer } from "./json-answer.js";
+import { onOurOrigin } from "./links.js";
+import { failureWords, unreachable, WAIT_FOR_CODES, WAIT_FOR_STATUSES } from "./network-failure.js";
+import { scrubbedError, scrubberOf, type Scrub } from "./scrub.js";
+import { printable } from "./server-text.js";
 import { transportTo, type TlsSettings } from "./transport.js";
 
-export interface Credentials {
-  accessKey: string;
-  secretKey: string;
-}
+/** An API key pair (HTTP Basic, every Rancher line) or a 2.x API token (Bearer). */
+export type Credentials = { accessKey: string; secretKey: string } | { token: string };
 
 /** Error body every Rancher API generation answers with (`type: "error"`). */
 interface ApiErrorBody {
-  type?: string;
-  status?: number;
-  code?: string;
-  message?: string;
-  detail?: string | null;
+  type?: unknown;
+  code?: unknown;
+  message?: unknown;
+  detail?: unknown;
+}
+
+type Method = "GET" | "POST" | "DELETE";
+
+/** The server answered, but not as the Rancher API does (HTML, a redirect, a 404 page, a resource without its fields). */
+export class NotTheApiError extends EnrollError {
+  constructor(message: string, hint: string) {
+    super("server", message, hint);
+  }
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
 /** How long describing a refused certificate may take. */
 const CERTIFICATE_PROBE_MS = 5_000;
+/** While the server cannot be reached, say so once, then at most once a minute (a wait can last --timeout). */
+const RETRY_REMINDER_MS = 60_000;
+/** Server text quoted in a message: enough for any Rancher error, not a page of HTML. */
+const QUOTE_CHARS = 300;
 
-/** JSON over HTTP to one Rancher server; paths are resolved against its base URL, links are followed on it. */
+/**
+ * JSON over HTTP to one Rancher server, whatever its API line: paths are resolved against its base URL, links are
+ * followed on its origin only, redirects are refused, and every answer is read with a size cap.
+ */
 export class ApiClient {
   private readonly http: Got;
+  private readonly auth: Authorization;
+  private readonly scrub: Scrub;
   private serverVersion: string | undefined;
   private seenAs: string | undefined;
   private requests = 0;
+  private retrying: { lastSaid: number; attempts: number } | undefined;
 
   constructor(
     readonly baseUrl: string,
-    private readonly credentials: Credentials,
+    credentials: Credentials,
     private readonly log: Logger,
     private readonly deadline: Deadline,
     private readonly tls: TlsSettings = {},
   ) {
     const origin = new URL(baseUrl).origin;
     const transport = transportTo(origin, tls);
+    this.auth = authorizationOf(credentials);
+    this.scrub = scrubberOf(this.auth.secrets);
     if (tls.insecure && origin.startsWith("https:")) log.warn(INSECURE_WARNING(origin));
     if (transport.proxy)
       log.info({ proxy: transport.proxy }, `API requests go through the proxy ${transport.proxy}`);
     this.http = got.extend({
-      username: credentials.accessKey,
-      password: credentials.secretKey,
       https: transport.https,
       ...(transport.agent ? { agent: transport.agent } : {}),
-      headers: { accept: "application/json", "x-api-no-challenge": "true" },
-      responseType: "json",
+      // The Rancher API does not redirect; following one would send the credentials (or a token POST) elsewhere.
+      followRedirect: false,
+      headers: { accept: "application/json", "x-api-no-challenge": "true", authorization: this.auth.header },
+      responseType: "text",
       retry: {
         limit: Number.POSITIVE_INFINITY,
         methods: ["GET", "DELETE"],
-        statusCodes: [408, 429, 500, 502, 503, 504],
+        statusCodes: WAIT_FOR_STATUSES,
+        errorCodes: WAIT_FOR_CODES,
         enforceRetryRules: true,
         maxRetryAfter: Number.POSITIVE_INFINITY,
         calculateDelay: ({ attemptCount, retryAfter }) => this.retryDelay(attemptCount, retryAfter),
@@ -65,16 +89,10 @@ export class ApiClient {
             options.timeout = {
               request: Math.max(1, Math.min(REQUEST_TIMEOUT_MS, this.deadline.remainingMs())),
             };
-            this.log.debug({ method: options.method, url: withoutCredentials(options.url) }, "api request");
+            this.log.debug({ method: options.method, url: String(options.url) }, "api request");
           },
         ],
-        beforeRetry: [
-          (error, count) =>
-            this.log.warn(
-              { attempt: count, reason: error.code ?? error.message },
-              "retrying the API request",
-            ),
-        ],
+        beforeRetry: [(error) => this.announceRetry(error)],
         afterResponse: [(response) => this.remember(response)],
       },
     });
@@ -100,45 +118,109 @@ export class ApiClient {
   }
 
   async get<T>(path: string, searchParams?: Record<string, string>): Promise<T> {
-    return this.call(() => this.http.get(this.resolve(path, searchParams)).json<T>());
+    return (await this.send("GET", path, searchParams)) as T;
+  }
+
+  /** A GET that answers undefined when the path is not there or is not the API: to learn which API a server speaks. */
+  async probe<T>(path: string): Promise<T | undefined> {
+    try {
+      return await this.get<T>(path);
+    } catch (error) {
+      if (error instanceof NotTheApiError || (error instanceof EnrollError && error.kind === "not-found"))
+        return undefined;
+      throw error;
+    }
   }
 
   async post<T>(path: string, body: object = {}): Promise<T> {
-    return this.call(() => this.http.post(this.resolve(path), { json: body }).json<T>());
+    return (await this.send("POST", path, undefined, body)) as T;
   }
 
   async delete<T>(path: string): Promise<T> {
-    return this.call(() => this.http.delete(this.resolve(path)).json<T>());
+    return (await this.send("DELETE", path)) as T;
   }
 
-  /**
-   * Links in Rancher's answers name the host the server believes it has; behind a proxy that can differ from
-   * ours, and credentials must never be sent elsewhere: keep a link's path and query, on our origin.
-   */
-  private resolve(pathOrLink: string, searchParams?: Record<string, string>): URL {
-    const url = /^https?:\/\//.test(pathOrLink)
-      ? new URL(pathOrLink.replace(/^https?:\/\/[^/]+/, ""), this.baseUrl)
-      : new URL(pathOrLink, `${this.baseUrl}/`);
+  private async send(
+    method: Method,
+    pathOrLink: string,
+    searchParams?: Record<string, string>,
+    body?: object,
+  ): Promise<unknown> {
+    const url = onOurOrigin(pathOrLink, this.baseUrl);
     for (const [key, value] of Object.entries(searchParams ?? {})) url.searchParams.set(key, value);
-    return url;
+    const what = `${method} ${url.pathname}`;
+    const cap = { exceeded: false };
+    try {
+      const request = this.http(url, { method, ...(body ? { json: body } : {}) });
+      request.on("downloadProgress", ({ transferred, total }) => {
+        if (Math.max(transferred, total ?? 0) <= MAX_ANSWER_BYTES) return;
+        cap.exceeded = true;
+        request.cancel();
+      });
+      const response = (await request) as Response<string>;
+      this.retrying = undefined;
+      return this.answer(response, what);
+    } catch (error) {
+      if (cap.exceeded) throw this.notTheApi(`${what} answered more than ${MAX_ANSWER_BYTES / 2 ** 20} MiB`);
+      throw await this.explain(error, what);
+    }
+  }
+
+  /** A 2xx answer's JSON; the Rancher API answers nothing else, and never redirects. */
+  private answer(response: Response<string>, what: string): unknown {
+    const status = response.statusCode;
+    if (status >= 300 && status < 400) {
+      const location = response.headers.location;
+      return this.failRedirect(what, status, typeof location === "string" ? location : undefined);
+    }
+    const value = parseJsonAnswer(response.body);
+    if (value === undefined) throw this.notTheApi(`${what} answered ${status} with ${contentOf(response)}`);
+    return value;
+  }
+
+  private failRedirect(what: string, status: number, location: string | undefined): never {
+    const where = location ? `to ${this.quote(location)}` : "without a location";
+    throw new NotTheApiError(
+      `${what} was redirected (${status}) ${where}; the Rancher API does not redirect, so it was not followed (credentials go only to ${new URL(this.baseUrl).origin})`,
+      "Use the server's own address as --url (RANCHER_URL): if it moved, its new one; a redirect to a login page means an SSO or proxy in front of the API.",
+    );
+  }
+
+  private notTheApi(what: string): EnrollError {
+    return new NotTheApiError(
+      `${what}: the server at ${this.baseUrl} answered something that is not the Rancher API`,
+      "Check that the URL points at the Rancher server itself (not its UI behind a login page, nor another service).",
+    );
+  }
+
+  /** Once per stretch of failures, what failed, where and until when; then at most once a minute. */
+  private announceRetry(error: RequestError): void {
+    const now = Date.now();
+    const state = this.retrying ?? { lastSaid: 0, attempts: 0 };
+    this.retrying = state;
+    state.attempts += 1;
+    const reason =
+      error instanceof HTTPError
+        ? `answered ${error.response.statusCode}`
+        : `cannot be reached (${failureWords(error.code, this.scrub(error.message))})`;
+    if (state.attempts > 1 && now - state.lastSaid < RETRY_REMINDER_MS) {
+      this.log.debug({ attempt: state.attempts, reason }, "retrying the API request");
+      return;
+    }
+    const until = new Date(now + this.deadline.remainingMs()).toTimeString().slice(0, 8);
+    const again = state.attempts > 1 ? ` still, after ${state.attempts} attempts` : "";
+    this.log.warn(
+      `the Rancher server at ${this.baseUrl} ${reason}${again}; retrying until ${until} (--timeout ${this.deadline.seconds}); Ctrl-C to stop`,
+    );
+    state.lastSaid = now;
   }
 
   private remember(response: Response): Response {
     const version = response.headers["x-rancher-version"];
-    if (typeof version === "string") this.serverVersion = version;
+    if (typeof version === "string") this.serverVersion = printable(version);
     const clientIp = response.headers["x-api-client-ip"];
-    if (typeof clientIp === "string") this.seenAs = clientIp;
+    if (typeof clientIp === "string") this.seenAs = printable(clientIp);
     return response;
-  }
-
-  private async call<T>(request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      if (error instanceof RequestError && isCertificateFailure(error.code))
-        throw await this.refusedCertificate(error.code, error.message);
-      throw this.explain(error);
-    }
   }
 
   /** Names the certificate: its subject tells the user which server, or which interception, they reached. */
@@ -148,61 +230,100 @@ export class ApiClient {
     return certificateFailure(origin, code, reason, await fetchPeerCertificate(origin, timeout), this.tls);
   }
 
-  private explain(error: unknown): EnrollError {
-    if (error instanceof HTTPError) return this.explainStatus(error);
-    if (error instanceof ParseError) {
-      return new EnrollError(
-        "server",
-        `${this.baseUrl} answered with something that is not JSON`,
-        "Check that the URL points at a Rancher server.",
-        { cause: withoutOptions(error) },
-      );
+  private async explain(error: unknown, what: string): Promise<EnrollError> {
+    if (error instanceof EnrollError) return error;
+    if (error instanceof HTTPError) return this.explainStatus(error, what);
+    if (!(error instanceof RequestError) || error instanceof CancelError) {
+      return new EnrollError("internal", `${what} failed: ${this.scrub(String(error))}`, undefined, {
+        cause: error instanceof Error ? scrubbedError(error, this.scrub) : undefined,
+      });
     }
-    if (error instanceof RequestError) {
-      return new EnrollError(
-        "server",
-        `cannot reach the Rancher server at ${this.baseUrl} (${error.code ?? error.message})${attempts(error)}`,
-        "Check the server URL (--url or RANCHER_URL), that the server is running, and that this machine can reach it.",
-        { cause: withoutOptions(error) },
-      );
-    }
-    return error instanceof EnrollError
-      ? error
-      : new EnrollError("internal", String(error), undefined, { cause: error });
+    const cause = { cause: scrubbedError(error, this.scrub) };
+    if (isCertificateFailure(error.code)) return this.refusedCertificate(error.code, error.message);
+    // The command's --timeout ran out while we waited for an answer: a timeout like every other one.
+    if (this.deadline.expired() && (error instanceof TimeoutError || error.code === "ETIMEDOUT"))
+      return this.deadline.timeout(`${what} on ${this.baseUrl} got no answer${attempts(error)}`);
+    const fatal = unreachable(error.code, error.message, this.baseUrl);
+    if (fatal) return new EnrollError(fatal.kind, fatal.message, fatal.hint, cause);
+    return new EnrollError(
+      "server",
+      `cannot reach the Rancher server at ${this.baseUrl} (${failureWords(error.code, this.scrub(error.message))})${attempts(error)}`,
+      "Check the server URL (--url or RANCHER_URL), that the server is running, and that this machine can reach it.",
+      cause,
+    );
   }
 
-  private explainStatus(error: HTTPError): EnrollError {
+  private explainStatus(error: HTTPError, what: string): EnrollError {
     const status = error.response.statusCode;
-    const body = error.response.body as ApiErrorBody | undefined;
-    const said = [
-      body?.code,
-      body?.message && body.message !== body.code ? body.message : undefined,
-      body?.detail,
-    ]
-      .filter(Boolean)
+    const body = parseJsonAnswer(String(error.response.body)) as ApiErrorBody | undefined;
+    if (body?.type !== "error" && !(status >= 500 || status === 401 || status === 403 || status === 429))
+      return this.notTheApi(`${what} answered ${status} with ${contentOf(error.response)}`);
+    const said = [body?.code, body?.message !== body?.code ? body?.message : undefined, body?.detail]
+      .filter((part): part is string => typeof part === "string" && part.length > 0)
+      .map((part) => this.quote(part))
       .join(": ");
-    const what = `${error.options.method} ${new URL(String(error.options.url)).pathname} answered ${status}${said ? ` (${said})` : ""}${attempts(error)}`;
-    if (status === 401) {
+    const described = `${what} answered ${status}${said ? ` (${said})` : ""}${attempts(error)}`;
+    if (status === 401)
       return new EnrollError(
         "auth",
-        `the server rejected the API key ${this.credentials.accessKey}: ${what}`,
-        "Check RANCHER_ACCESS_KEY and RANCHER_SECRET_KEY (an environment or account API key of this server).",
+        `the server rejected ${this.auth.who}: ${described}`,
+        this.auth.checkHint,
       );
-    }
     if (status === 403) {
       return new EnrollError(
         "auth",
-        `the API key ${this.credentials.accessKey} is not allowed to do this: ${what}`,
-        "Use a key of the target environment, or an account key that is a member of it with permission to add hosts.",
+        `${this.auth.who} is not allowed to do this: ${described}`,
+        this.auth.permissionHint,
       );
     }
-    if (status === 404) return new EnrollError("not-found", what);
+    if (status === 404) return new EnrollError("not-found", described);
     return new EnrollError(
       "server",
-      what,
+      described,
       status >= 500 ? "The server failed; try again later or check its logs." : undefined,
     );
   }
+
+  /** Server text for a message: no secret, no control character, not a whole page. */
+  private quote(text: string): string {
+    const clean = printable(this.scrub(text));
+    return clean.length > QUOTE_CHARS ? `${clean.slice(0, QUOTE_CHARS)}…` : clean;
+  }
+}
+
+interface Authorization {
+  header: string;
+  /** Every form of the credential that must not be logged. */
+  secrets: string[];
+  who: string;
+  checkHint: string;
+  permissionHint: string;
+}
+
+/** Credentials travel in the Authorization header only, never in the URL (got's errors quote the URL). */
+function authorizationOf(credentials: Credentials): Authorization {
+  if ("token" in credentials) {
+    const { token } = credentials;
+    const secretPart = token.slice(token.indexOf(":") + 1);
+    return {
+      header: `Bearer ${token}`,
+      secrets: [token, secretPart],
+      who: "the API token",
+      checkHint: "Check RANCHER_TOKEN: an API token of this server that has not expired.",
+      permissionHint: "Use a token of a user allowed to add nodes to the cluster.",
+    };
+  }
+  const { accessKey, secretKey } = credentials;
+  const basic = Buffer.from(`${accessKey}:${secretKey}`).toString("base64");
+  return {
+    header: `Basic ${basic}`,
+    secrets: [secretKey, basic],
+    who: `the API key ${accessKey}`,
+    checkHint:
+      "Check RANCHER_ACCESS_KEY and RANCHER_SECRET_KEY (an environment or account API key of this server).",
+    permissionHint:
+      "Use a key of the target environment, or an account key that is a member of it with permission to add hosts.",
+  };
 }
 
 const INSECURE_WARNING = (origin: string) =>
@@ -210,19 +331,11 @@ const INSECURE_WARNING = (origin: string) =>
   "between this machine and the server can read the API key and answer in the server's place. The agent still " +
   "verifies it: give it the server's CA with --ca-cert.";
 
-/** got's errors carry the request's options, credentials included: keep only what tells what failed. */
-function withoutOptions(error: RequestError): Error {
-  const cause = new Error(error.message);
-  Object.assign(cause, { name: error.name, code: error.code, stack: error.stack });
-  return cause;
-}
-
-/** got keeps the basic-auth credentials in the request's URL: never log them with it. */
-function withoutCredentials(url: string | URL | undefined): string {
-  const copy = new URL(String(url));
-  copy.username = "";
-  copy.password = "";
-  return copy.href;
+function contentOf(response: Response): string {
+  const type = response.headers["content-type"];
+  return typeof type === "string" && !type.includes("json")
+    ? `${printable(type.split(";")[0] ?? type).slice(0, 60)}, not JSON`
+    : "something that is not JSON";
 }
 
 function attempts(error: RequestError): string {

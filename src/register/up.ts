@@ -300,7 +300,7 @@ async function plan(context: UpContext, started: number): Promise<UpPlan> {
     },
     agent: registration ? { image: registration.image, imagePresent } : {},
     ...(registration
-      ? { command: dockerRunCommand(bootstrapSpec(registration, settings, context.env)) }
+      ? { command: maskUrlPasswords(dockerRunCommand(bootstrapSpec(registration, settings, context.env))) }
       : {}),
     apiRequests: rancher.requestCount,
     durationSeconds: seconds(started),

@@ -7,11 +7,13 @@
 // token appears only where the agent needs it, the bootstrap container's argument, and masked in our logs.
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type Docker from "dockerode";
 import { watchContainerStarts } from "../support/container-watch.js";
 import { e2e, useE2eWorld } from "../support/e2e.js";
+import { Hostile, type Handler } from "../support/hostile-server.js";
 import { freePort } from "../support/testbed/net.js";
 
 const ROLE = "io.rancher-enroll.role";
@@ -103,5 +105,58 @@ describe("secrets", { skip: e2e.skip }, () => {
     assertKeyNowhere(places, accessKey, secretKey);
     const token = world.simulator.tokens("1a5")[0]!.token!;
     assertNowhere({ stdout: run.stdout, stderr: run.stderr }, token, "the registration token");
+  });
+
+  it("a server that is not the Rancher API: the key nowhere, at every log level and for every kind of error", async () => {
+    const hostile = await new Hostile(createServer()).listen("http");
+    const answers: Record<string, Handler> = {
+      "a login page": (_, response) => response.end("<html>sign in</html>"),
+      "a redirect": (_, response) => {
+        response.writeHead(302, { location: "http://127.0.0.1:9/login" });
+        response.end();
+      },
+      "an error that is not Rancher's": (_, response) => {
+        response.writeHead(500, { "content-type": "text/html" });
+        response.end("<h1>bad gateway</h1>");
+      },
+    };
+    const { accessKey, secretKey } = world.simulator.environmentKey;
+    try {
+      for (const [what, handler] of Object.entries(answers)) {
+        for (const level of ["debug", "info", "warn", "error"]) {
+          hostile.reset(handler);
+          const run = await world.cli(["up", "--log-level", level, "--output", "json", "--timeout", "6"], {
+            RANCHER_URL: hostile.url,
+          });
+          assert.equal(run.code, 8, `${what}, ${level}: ${run.stderr}`);
+          assert.equal(hostile.seen[0]?.authorization?.startsWith("Basic "), true);
+          assertKeyNowhere({ stdout: run.stdout, stderr: run.stderr }, accessKey, secretKey);
+        }
+      }
+    } finally {
+      hostile.close();
+    }
+  });
+
+  it("--dry-run shows the agent's command with the proxy's password masked", async () => {
+    const { accessKey, secretKey } = world.simulator.environmentKey;
+    const created = await fetch(`${world.simulator.url}/v2-beta/projects/1a5/registrationtokens`, {
+      method: "POST",
+      headers: { authorization: `Basic ${Buffer.from(`${accessKey}:${secretKey}`).toString("base64")}` },
+    });
+    assert.equal(created.status, 201);
+    while (world.simulator.tokens("1a5")[0]?.state !== "active") await new Promise((r) => setTimeout(r, 100));
+    const password = "pr0xy-S3cret-pw";
+    // Our API calls go direct (NO_PROXY); the variables are still passed on to the agent's containers.
+    const proxyVariables = {
+      HTTP_PROXY: `http://ops:${password}@127.0.0.1:9`,
+      NO_PROXY: new URL(world.simulator.url).hostname,
+    };
+    for (const output of ["text", "json"]) {
+      const run = await world.cli(["up", "--dry-run", "--output", output], proxyVariables);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /HTTP_PROXY=http:\/\/ops:\*\*\*@127\.0\.0\.1:9/, "the command is shown");
+      assertNowhere({ stdout: run.stdout, stderr: run.stderr }, password, "the proxy password");
+    }
   });
 });

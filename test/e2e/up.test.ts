@@ -195,7 +195,7 @@ describe("up", { skip: e2e.skip }, () => {
         "unreachable server",
         async () => ({ args: ["--timeout", "5"], env: { RANCHER_URL: "http://127.0.0.1:9" } }),
         8,
-        /cannot reach the Rancher server at http:\/\/127.0.0.1:9 \(ECONNREFUSED\), after \d+ attempts/,
+        /cannot reach the Rancher server at http:\/\/127.0.0.1:9 \(connection refused\), after \d+ attempts/,
       ],
     ];
     for (const [name, setup, code, message] of failures) {

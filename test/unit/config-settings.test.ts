@@ -105,6 +105,9 @@ describe("settings without profiles", () => {
       [{ environment: " " }, env, /environment is empty/],
       [{ timeout: "ten" }, env, /--timeout must be a positive number/],
       [{ timeout: "0" }, env, /--timeout must be a positive number/],
+      // Node's timers overflow past 2^31-1 ms: the wait would end at once ("gave up after Infinity s").
+      [{ timeout: "2147483" }, env, /--timeout must be at most 2000000 seconds/],
+      [{ timeout: "9".repeat(400) }, env, /--timeout must be at most/],
       [{ label: ["novalue"] }, env, /invalid label "novalue": it has no '='/],
       [{ label: ["bad key=x"] }, env, /invalid label "bad key=x"/],
       [{ label: ["a=1", "a=2"] }, env, /given twice/],

@@ -20,11 +20,39 @@ test("every form users paste from the Rancher UI reduces to the server base", ()
 });
 
 test("malformed URLs, other schemes and embedded credentials are usage errors", () => {
-  for (const input of ["srv:8080", "not a url", "ftp://srv", "http://key:secret@srv:8080"]) {
+  for (const input of [
+    "srv:8080",
+    "not a url",
+    "ftp://srv",
+    "http://key:secret@srv:8080",
+    "http:///v1",
+    "http:/srv",
+  ]) {
     assert.throws(
       () => parseServerUrl(input),
       (error: unknown) => error instanceof EnrollError && error.kind === "usage",
       input,
     );
   }
+});
+
+test("a URL that fails to parse is not echoed with its password", () => {
+  for (const input of [
+    "https://admin:S3cret@host:99999",
+    "admin:S3cret@host:99999/v1",
+    "http://admin:S3cret@",
+  ]) {
+    assert.throws(
+      () => parseServerUrl(input),
+      (error: unknown) =>
+        error instanceof EnrollError &&
+        error.kind === "usage" &&
+        !`${error.message}${error.hint}`.includes("S3cret"),
+      input,
+    );
+  }
+});
+
+test("http:///v1 has no host part (WHATWG would take v1 as the host; curl refuses it)", () => {
+  assert.throws(() => parseServerUrl("http:///v1"), /no host part/);
 });
