@@ -1,4 +1,3 @@
-import type { ApiCredentials } from "../config/credentials.js";
 import type { ServerSettings } from "../config/settings.js";
 import type { Deadline } from "../deadline.js";
 import type { Docker } from "../docker/engine.js";
@@ -17,7 +16,7 @@ export async function rancherClient(
   const { ApiClient } = await import("../rancher/http.js");
   const { CattleApi } = await import("../rancher/cattle.js");
   const tls = { caCert: server.caCert, insecure: server.insecure };
-  const http = new ApiClient(server.url, keyPair(server.credentials), log, deadline, tls);
+  const http = new ApiClient(server.url, server.credentials, log, deadline, tls);
   return new CattleApi(http, log, server.projectHint);
 }
 
@@ -36,11 +35,4 @@ export function serverConnector(settings: () => ServerSettings, log: Logger, dea
     const server = settings();
     return { url: server.url, api: await rancherClient(server, log, deadline) };
   };
-}
-
-/** A 2.x token is its key pair joined by a colon; the server takes the pair as HTTP Basic too. */
-function keyPair(credentials: ApiCredentials): { accessKey: string; secretKey: string } {
-  if (!("token" in credentials)) return credentials;
-  const colon = credentials.token.indexOf(":");
-  return { accessKey: credentials.token.slice(0, colon), secretKey: credentials.token.slice(colon + 1) };
 }

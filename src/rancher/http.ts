@@ -1,4 +1,5 @@
 import { CancelError, got, HTTPError, RequestError, TimeoutError, type Got, type Response } from "got";
+import type { ApiCredentials } from "../config/credentials.js";
 import { EnrollError } from "../errors.js";
 import type { Deadline } from "../deadline.js";
 import type { Logger } from "../log.js";
@@ -10,9 +11,6 @@ import { failureWords, unreachable, WAIT_FOR_CODES, WAIT_FOR_STATUSES } from "./
 import { scrubbedError, scrubberOf, type Scrub } from "./scrub.js";
 import { printable } from "./server-text.js";
 import { transportTo, type TlsSettings } from "./transport.js";
-
-/** An API key pair (HTTP Basic, every Rancher line) or a 2.x API token (Bearer). */
-export type Credentials = { accessKey: string; secretKey: string } | { token: string };
 
 /** Error body every Rancher API generation answers with (`type: "error"`). */
 interface ApiErrorBody {
@@ -54,7 +52,7 @@ export class ApiClient {
 
   constructor(
     readonly baseUrl: string,
-    credentials: Credentials,
+    credentials: ApiCredentials,
     private readonly log: Logger,
     private readonly deadline: Deadline,
     private readonly tls: TlsSettings = {},
@@ -301,7 +299,7 @@ interface Authorization {
 }
 
 /** Credentials travel in the Authorization header only, never in the URL (got's errors quote the URL). */
-function authorizationOf(credentials: Credentials): Authorization {
+function authorizationOf(credentials: ApiCredentials): Authorization {
   if ("token" in credentials) {
     const { token } = credentials;
     const secretPart = token.slice(token.indexOf(":") + 1);

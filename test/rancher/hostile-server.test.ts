@@ -72,6 +72,15 @@ describe("the API client against a hostile server", () => {
     ]);
   });
 
+  it("sends a 2.x API token as Bearer, and keeps it out of messages", async () => {
+    const token = "token-abcde:0123456789secretpart0123456789";
+    plain.reset((_, response) => response.end("<html>sso</html>"));
+    const api = new ApiClient(plain.url, { token }, pino({ level: "silent" }), new Deadline(5));
+    const error = await failure(api.get("v3/clusters"));
+    assert.equal(plain.seen[0]?.authorization, `Bearer ${token}`);
+    assert.ok(!`${error.message}${String(error.cause)}`.includes("secretpart"), error.message);
+  });
+
   it("refuses an https to http redirect on the same host, and any other: exit 8 naming the location", async () => {
     elsewhere.reset(json({ data: [] }));
     for (const [server, location] of [
