@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# What CI checks: setup, type check, lint, formatting, then every test with the Docker test bed
-# (test/run.ts starts and stops it), then the single executable: built, and the end-to-end suites run again with
-# it, from a PATH without node.
+# What CI checks: setup, type check, lint, formatting, the release (npm package, single executable, .deb checked by
+# lintian, .rpm: release/), then every test with the Docker test bed (test/run.ts starts and stops it; test/release/
+# installs the packages), then the end-to-end suites again with the single executable, from a PATH without node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,6 @@ bash scripts/setup.sh
 npx tsc --noEmit
 npx eslint .
 npx prettier --check .
+npm run release
 npx tsx test/run.ts
-npm run build:sea
 RANCHER_ENROLL_BIN="$PWD/dist-sea/rancher-enroll" npx tsx test/run.ts test/e2e/*.test.ts

@@ -1,6 +1,7 @@
 # Enrolls a machine that Terraform reaches over SSH into Rancher 1.6 when this resource is created, and takes it out
 # of Rancher when the resource is destroyed; rancher-enroll's JSON result is shown in Terraform's output and kept on
-# the machine. rancher-enroll must be installed there (cloud-init/, packer/). README.md, section "Terraform".
+# the machine. The machine (Debian or Ubuntu) gets rancher-enroll from its .deb, uploaded from where Terraform runs
+# (`npm run release` builds it). README.md, section "Terraform".
 
 terraform {
   required_version = ">= 1.4" # terraform_data
@@ -11,6 +12,11 @@ variable "host" {
   description = "Address of the machine to enroll."
 }
 
+variable "ssh_port" {
+  type    = number
+  default = 22
+}
+
 variable "ssh_user" {
   type    = string
   default = "admin"
@@ -19,6 +25,11 @@ variable "ssh_user" {
 variable "ssh_private_key_file" {
   type    = string
   default = "~/.ssh/id_ed25519"
+}
+
+variable "package_file" {
+  type        = string
+  description = "The rancher-enroll .deb to install on the machine (rancher-enroll_VERSION_amd64.deb)."
 }
 
 variable "rancher_url" {
@@ -50,6 +61,7 @@ resource "terraform_data" "rancher_host" {
   # A destroy-time provisioner may refer only to the resource itself: what its connection needs is kept here.
   input = {
     host             = var.host
+    port             = var.ssh_port
     user             = var.ssh_user
     private_key_file = var.ssh_private_key_file
   }
@@ -57,8 +69,14 @@ resource "terraform_data" "rancher_host" {
   connection {
     type        = "ssh"
     host        = self.input.host
+    port        = self.input.port
     user        = self.input.user
     private_key = file(self.input.private_key_file)
+  }
+
+  provisioner "file" {
+    source      = var.package_file
+    destination = "rancher-enroll.deb"
   }
 
   # The profile goes up as files, so that no command line and no log shows the API key.
@@ -85,9 +103,10 @@ resource "terraform_data" "rancher_host" {
     inline = [
       "#!/bin/bash",
       "set -o errexit -o pipefail",
+      "sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q ./rancher-enroll.deb",
       "sudo install -D -o root -g root -m 0644 rancher-enroll-config /etc/rancher-enroll/config",
       "sudo install -D -o root -g root -m 0600 rancher-enroll-credentials /etc/rancher-enroll/credentials",
-      "rm rancher-enroll-config rancher-enroll-credentials",
+      "rm rancher-enroll.deb rancher-enroll-config rancher-enroll-credentials",
       "sudo rancher-enroll up --output json | tee rancher-enroll-up.json",
     ]
   }
