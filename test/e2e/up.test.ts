@@ -218,6 +218,18 @@ describe("up", { skip: e2e.skip }, () => {
       assert.deepEqual(await world.containers(), []);
     });
 
+    it("an agent image its registry does not have: exit 5, said in words, not Docker's raw HTTP error", async () => {
+      const missing = `${world.testbed.registry}/rancher/agent:v0.0.0-missing`;
+      await world.simulate({ agentImage: missing });
+      const run = await world.cli(["up", "-o", "json"]);
+      assert.equal(run.code, 5, run.stderr);
+      const { message, hint } = (run.json() as { error: { message: string; hint: string } }).error;
+      assert.match(message, new RegExp(`^cannot pull image ${missing}: the registry has no such image`));
+      assert.doesNotMatch(message, /HTTP code/);
+      assert.match(hint, /Check the image's name and tag/);
+      assert.deepEqual(await world.containers(), []);
+    });
+
     it("host never active: times out with the host's last state", async () => {
       world.simulator.faults.keepHostsFromActive(true);
       const run = await world.cli(["up", "-o", "json", "--timeout", "12"]);
