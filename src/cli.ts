@@ -8,13 +8,15 @@ import { profilesCommand } from "./commands/profiles.js";
 import { settingsCommand } from "./commands/settings.js";
 import { statusCommand } from "./commands/status.js";
 import { upCommand } from "./commands/up.js";
-import { EXIT_CODES } from "./errors.js";
+import { answerCrash, jsonFailure, requestedOutput } from "./answer.js";
+import { EnrollError, EXIT_CODES } from "./errors.js";
+import { withHelp } from "./help.js";
 import { LOG_FORMAT_VARIABLE, LOG_FORMATS } from "./log.js";
-import { versionLine } from "./version.js";
+import { versionText } from "./version.js";
 
 const program = new Command("rancher-enroll")
   .description("Enroll this machine into Rancher and confirm it is an active host.")
-  .version(versionLine())
+  .version(versionText(), "-V, --version", "show the version, the build and the Rancher servers it supports")
   .addOption(
     new Option("-o, --output <format>", "result on stdout").choices(["text", "json"]).default("text"),
   )
@@ -41,6 +43,7 @@ for (const command of [
   settingsCommand(),
 ])
   program.addCommand(command.copyInheritedSettings(program));
+withHelp(program);
 
 async function main(): Promise<void> {
   try {
@@ -48,8 +51,22 @@ async function main(): Promise<void> {
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     process.exitCode = error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+    if (error.exitCode !== 0) jsonFailure(requestedOutput(), usageError(error));
   }
 }
+
+/** commander has told the error on stderr already ("error: unknown option '--x'"). */
+function usageError(error: CommanderError): EnrollError {
+  const command = process.argv.slice(2).find((arg) => program.commands.some((c) => c.name() === arg));
+  return new EnrollError(
+    "usage",
+    error.message.replace(/^error: /, ""),
+    `See \`rancher-enroll ${command ? `${command} ` : ""}--help\`.`,
+  );
+}
+
+process.on("uncaughtException", answerCrash);
+process.on("unhandledRejection", answerCrash);
 
 // Not a top-level await: the single executable is a CommonJS bundle.
 void main();

@@ -1,6 +1,6 @@
 import { fstatSync, writeSync } from "node:fs";
 import type { Logger } from "pino";
-import type { EnrollError } from "./errors.js";
+import type { Failure } from "./answer.js";
 import { TextFormatter, type LogRecord, type TextStyle } from "./log-text.js";
 
 export type { Logger };
@@ -38,6 +38,8 @@ export interface LiveLine {
   show(text: string): void;
   /** Removes the live line. */
   clear(): void;
+  /** Removes it and moves to a new line: after the terminal echoed ^C, say. */
+  newLine(): void;
 }
 
 /** What a command writes on stderr: its log lines, its one live line, its final error. */
@@ -46,8 +48,10 @@ export interface LogSink {
   /** pino's destination: one serialised record per call. */
   write(line: string): void;
   /** The command's failure, whatever the level: it is the answer to the command. */
-  fail(error: EnrollError): void;
+  fail(failure: Failure): void;
   readonly live?: LiveLine;
+  /** The phase the last phase-tagged record named: where the command is. */
+  readonly phase: string | undefined;
 }
 
 let current: LogSink | undefined;
@@ -70,37 +74,41 @@ export function logSink(): LogSink | undefined {
 }
 
 export function createSink(format: LogFormat, style: TextStyle, write = writeStderr): LogSink {
+  let phase: string | undefined;
+  const track = (record: LogRecord) => {
+    if (typeof record.phase === "string") phase = record.phase;
+    return record;
+  };
   if (format === "json") {
     return {
       format,
-      write,
-      fail: (error) => write(`${JSON.stringify(failureRecord(error))}\n`),
+      write: (line) => (track(JSON.parse(line) as LogRecord), write(line)),
+      fail: (failure) => write(`${JSON.stringify(failureRecord(failure))}\n`),
+      get phase() {
+        return phase;
+      },
     };
   }
   const formatter = new TextFormatter(style, style === "terminal" && colours());
   const live = style === "terminal" ? new TerminalLine(write) : undefined;
   const print = (record: LogRecord, untagged = false) => {
-    const text = formatter.format(record, untagged);
+    const text = formatter.format(track(record), untagged);
     if (live) live.above(text);
     else write(text);
   };
   return {
     format,
     write: (line) => print(JSON.parse(line) as LogRecord),
-    fail: (error) => print(failureRecord(error), true),
+    fail: (failure) => print(failureRecord(failure), true),
     ...(live ? { live } : {}),
+    get phase() {
+      return phase;
+    },
   };
 }
 
-function failureRecord(error: EnrollError): LogRecord {
-  return {
-    level: 50,
-    time: Date.now(),
-    msg: error.message,
-    kind: error.kind,
-    exitCode: error.exitCode,
-    ...(error.hint ? { hint: error.hint } : {}),
-  };
+function failureRecord({ message, kind, exitCode, hint }: Failure): LogRecord {
+  return { level: 50, time: Date.now(), msg: message, kind, exitCode, ...(hint ? { hint } : {}) };
 }
 
 class TerminalLine implements LiveLine {
@@ -121,6 +129,11 @@ class TerminalLine implements LiveLine {
   clear(): void {
     if (this.text) this.write("\r\u001b[K");
     this.text = "";
+  }
+
+  newLine(): void {
+    this.clear();
+    this.write("\n");
   }
 
   /** Log lines go above the live line, which is drawn again below them. */

@@ -1,21 +1,8 @@
 import { table } from "./commands/table.js";
-import type { EnrollError } from "./errors.js";
 import { printableDeep } from "./rancher/server-text.js";
 import type { DownResult, PrepareResult, StatusResult, UpPlan, UpResult } from "./register/result.js";
 
 export type Result = UpResult | UpPlan | StatusResult | DownResult | PrepareResult;
-
-export function renderJsonError(error: EnrollError): string {
-  return JSON.stringify({
-    ok: false,
-    error: {
-      kind: error.kind,
-      exitCode: error.exitCode,
-      message: error.message,
-      ...(error.hint ? { hint: error.hint } : {}),
-    },
-  });
-}
 
 /** Text for a terminal: what the server said (names, states, messages) cannot move the cursor or forge lines. */
 export function renderText(result: Result): string {

@@ -6,3 +6,15 @@ export const version = (createRequire(import.meta.url)("../package.json") as { v
 export const commit = "source";
 
 export const versionLine = () => `${version} (commit ${commit})`;
+
+/** The Rancher server lines this release enrolls into, as `--version` and the README say. */
+export const SERVER_LINES: readonly string[] = ["Rancher 1.6 (API /v2-beta, /v1): environments and hosts"];
+
+/** `--version`: the version line first (scripts read it), then the servers supported and the runtime. */
+export function versionText(): string {
+  return [
+    versionLine(),
+    `servers: ${SERVER_LINES.join("; ")}`,
+    `runtime: Node.js ${process.versions.node}, ${process.platform} ${process.arch}`,
+  ].join("\n");
+}

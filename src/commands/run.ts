@@ -4,10 +4,12 @@ import { withSettingOptions } from "../config/setting-options.js";
 import { SERVER_SETTING_NAMES } from "../config/setting-table.js";
 import { EXIT_CODES, asEnrollError } from "../errors.js";
 import { createLogger, logSink, type LogFormat, type Logger } from "../log.js";
-import { renderJsonError, renderText, type Result } from "../output.js";
+import { answer, answerFailure, type OutputFormat } from "../answer.js";
+import { interruption, onStopSignal } from "../interrupt.js";
+import { renderText, type Result } from "../output.js";
 
 interface GlobalFlags {
-  output: "text" | "json";
+  output: OutputFormat;
   logLevel: string;
   logFormat: LogFormat;
 }
@@ -23,18 +25,22 @@ export interface Report {
 export async function runReport(command: Command, produce: (log: Logger) => Promise<Report>): Promise<void> {
   const { output, logLevel, logFormat } = command.optsWithGlobals<GlobalFlags>();
   const log = await createLogger({ level: logLevel, format: logFormat });
+  const stopListening = onStopSignal((signal) => {
+    if (signal === "SIGINT") logSink()?.live?.newLine();
+    const stopped = interruption(signal, command.name(), logSink()?.phase);
+    answerFailure(output, stopped, { signal, ...(stopped.phase ? { phase: stopped.phase } : {}) });
+    process.exit();
+  });
   try {
     const report = await produce(log);
-    process.stdout.write(
-      `${output === "json" ? JSON.stringify({ ok: true, ...report.json }) : report.text}\n`,
-    );
+    answer(output, { ok: true, ...report.json }, report.text);
     process.exitCode = report.exitCode ?? EXIT_CODES.ok;
   } catch (caught) {
     const error = asEnrollError(caught);
     log.debug({ err: error.cause ?? error }, "failure detail");
-    logSink()?.fail(error);
-    if (output === "json") process.stdout.write(`${renderJsonError(error)}\n`);
-    process.exitCode = error.exitCode;
+    answerFailure(output, error);
+  } finally {
+    stopListening();
   }
 }
 

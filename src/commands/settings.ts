@@ -1,18 +1,13 @@
 import { Command } from "commander";
 import { describeOrigin } from "../config/resolve.js";
 import { withSettingOptions } from "../config/setting-options.js";
-import { UP_SETTING_NAMES } from "../config/setting-table.js";
+import { UP_ONLY_SETTING_NAMES, UP_SETTING_NAMES } from "../config/setting-table.js";
 import { effectiveSettings, type EffectiveSettings, type ServerFlags } from "../config/settings.js";
 import { table } from "./table.js";
 import { runReport, withServerOptions, type Report } from "./run.js";
 
 export function settingsCommand(): Command {
-  return withSettingOptions(withServerOptions(new Command("settings")), [
-    "environment",
-    "labels",
-    "agentIp",
-    "timeout",
-  ])
+  return withSettingOptions(withServerOptions(new Command("settings")), UP_ONLY_SETTING_NAMES)
     .description("show the settings `up` would use and where each comes from (credentials masked)")
     .action((flags: ServerFlags, command: Command) =>
       runReport(command, async (log) =>

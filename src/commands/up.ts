@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { SERVER_SETTING_NAMES, UP_SETTING_NAMES } from "../config/setting-table.js";
+import { UP_ONLY_SETTING_NAMES } from "../config/setting-table.js";
 import { withSettingOptions } from "../config/setting-options.js";
 import { resolveUpSettings, type UpFlags } from "../config/settings.js";
 import { Deadline } from "../deadline.js";
@@ -9,13 +9,8 @@ import { localHostnames } from "../register/local-host.js";
 import { dockerClient, enrollmentStore, rancherClient } from "./clients.js";
 import { runFlow, withServerOptions } from "./run.js";
 
-/** up's settings beyond the server's, which withServerOptions adds. */
-const UP_ONLY_SETTINGS = UP_SETTING_NAMES.filter(
-  (name) => !(SERVER_SETTING_NAMES as readonly string[]).includes(name),
-);
-
 export function upCommand(): Command {
-  return withSettingOptions(withServerOptions(new Command("up")), UP_ONLY_SETTINGS)
+  return withSettingOptions(withServerOptions(new Command("up")), UP_ONLY_SETTING_NAMES)
     .description("register this host in a Rancher environment and wait until it is active")
     .option("--dry-run", "show what would be done, change nothing")
     .action((flags: UpFlags, command: Command) => runFlow(command, (log) => runUp(flags, log)));

@@ -298,6 +298,11 @@ export const UP_SETTING_NAMES = [
   "waitForDocker",
 ] as const satisfies SettingName[];
 
+/** up's settings beyond the server's: with them, the options of `up` and of `settings` (which lists up's). */
+export const UP_ONLY_SETTING_NAMES = UP_SETTING_NAMES.filter(
+  (name) => !(SERVER_SETTING_NAMES as readonly SettingName[]).includes(name),
+);
+
 /** Every setting through one type, for code that treats them alike. */
 export function setting(name: SettingName): Setting<unknown> {
   return SETTINGS[name] as Setting<unknown>;

@@ -5,8 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { runCli } from "../support/cli.js";
+import { CLI_PATH, runCli } from "../support/cli.js";
 import { Terminal } from "../support/terminal.js";
+import { runCommand } from "../support/testbed/command.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -15,15 +16,28 @@ const home = mkdtempSync(join(tmpdir(), "rancher-enroll-e2e-home-"));
 const env = { HOME: home, RANCHER_ENROLL_STATE_DIR: join(home, "state") };
 
 describe("the built CLI", () => {
+  const noDocker = {
+    ...env,
+    DOCKER_HOST: `unix://${join(home, "no-docker.sock")}`,
+    RANCHER_URL: "http://127.0.0.1:9/v2-beta",
+    RANCHER_ACCESS_KEY: "ACCESSKEY1234567",
+    RANCHER_SECRET_KEY: "secret",
+    RANCHER_ENROLL_WAIT_FOR_DOCKER: "0",
+  };
+
   after(() => rmSync(home, { recursive: true, force: true }));
 
-  it("--version prints the package's version and the commit it was built from, nothing else", async () => {
+  it("--version prints the version and the commit it was built from, the servers it supports, its runtime", async () => {
     const run = await runCli(["--version"], env);
     assert.deepEqual([run.code, run.stderr], [0, ""]);
+    const [first, servers, ...rest] = run.stdout.split("\n");
     assert.match(
-      run.stdout,
-      new RegExp(`^${version.replaceAll(".", "\\.")} \\(commit [0-9a-f]{12}(-dirty)?\\)\n$`),
+      first ?? "",
+      new RegExp(`^${version.replaceAll(".", "\\.")} \\(commit [0-9a-f]{12}(-dirty)?\\)$`),
     );
+    assert.match(servers ?? "", /^servers: Rancher 1\.6 \(API \/v2-beta, \/v1\)/);
+    assert.match(rest[0] ?? "", /^runtime: Node\.js \d+\.\d+\.\d+, linux x64$/);
+    assert.deepEqual(rest.slice(1), [""]);
   });
 
   it("--help lists the commands", async () => {
@@ -34,14 +48,59 @@ describe("the built CLI", () => {
     assert.equal(run.stderr, "");
   });
 
-  const noDocker = {
-    ...env,
-    DOCKER_HOST: `unix://${join(home, "no-docker.sock")}`,
-    RANCHER_URL: "http://127.0.0.1:9/v2-beta",
-    RANCHER_ACCESS_KEY: "ACCESSKEY1234567",
-    RANCHER_SECRET_KEY: "secret",
-    RANCHER_ENROLL_WAIT_FOR_DOCKER: "0",
-  };
+  it("every command's --help lists the global options, examples and the exit codes", async () => {
+    const commands = ["up", "status", "down", "prepare", "configure", "profiles", "settings"];
+    for (const command of commands) {
+      const run = await runCli([command, "--help"], env);
+      assert.equal(run.code, 0, run.stderr);
+      const help = run.stdout;
+      for (const option of ["--output <format>", "--log-level <level>", "--log-format <format>"])
+        assert.ok(help.split("Global Options:")[1]?.includes(option), `${command}: ${option}`);
+      assert.match(help, new RegExp(`\nExamples:\n {2}.*rancher-enroll ${command}`), command);
+      assert.match(
+        help,
+        /\nExit codes:\n {4}0 {2}done\n[^]* {3}2 {2}a setting[^]* {2}130 {2}interrupted/,
+        command,
+      );
+    }
+  });
+
+  it("with --output json, a usage error is one JSON object on stdout too", async () => {
+    const cases = [["up", "--bogus"], ["up", "--timeout"], ["--log-level", "loud", "status"], ["enrol"]];
+    for (const args of cases) {
+      const run = await runCli(["--output", "json", ...args], env);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /^error: /);
+      const { ok, error } = run.json() as {
+        ok: boolean;
+        error: { kind: string; exitCode: number; hint: string };
+      };
+      assert.deepEqual([ok, error.kind, error.exitCode], [false, "usage", 2], args.join(" "));
+      assert.match(error.hint, /^See `rancher-enroll .*--help`\.$/);
+    }
+  });
+
+  it("with --output json, a crash is one JSON object on stdout and exit code 1", async () => {
+    // A throw nothing catches, while status waits for Docker: from a timer of a module loaded before the CLI, once
+    // the CLI listens for such failures.
+    const crash =
+      "data:text/javascript,const t = setInterval(() => { if (process.listenerCount('uncaughtException')) " +
+      "{ clearInterval(t); setTimeout(() => { throw new Error('boom') }, 100) } }, 10)";
+    const run = await runCommand(process.execPath, ["--import", crash, CLI_PATH, "-o", "json", "status"], {
+      env: { ...noDocker, RANCHER_ENROLL_WAIT_FOR_DOCKER: "5" },
+    });
+    assert.equal(run.code, 1, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), {
+      ok: false,
+      error: {
+        kind: "internal",
+        exitCode: 1,
+        message: "unexpected failure: boom",
+        hint: "Please report this with the log output.",
+      },
+    });
+    assert.match(run.stderr, /error: unexpected failure: boom\n/);
+  });
 
   it("a failing up writes text log lines and the error on stderr, and no Node.js warning", async () => {
     const run = await runCli(["up", "--environment", "Default"], noDocker);

@@ -63,4 +63,23 @@ describe("at a terminal", { skip: e2e.skip }, () => {
       `log lines tagged with their phase:\n${screen}`,
     );
   });
+
+  it("Ctrl-C: says where it stopped and how to carry on; a second up takes the lock", async () => {
+    world.simulator.faults.keepHostsFromActive(true);
+    const terminal = await Terminal.start(["up"], world.env(), { columns: 80 });
+    terminals.push(terminal);
+    await terminal.waitForScreen(/^\[confirm host\]/m);
+    await terminal.press("C-c");
+    const code = await terminal.exitCode();
+    const screen = await terminal.screen();
+    assert.equal(code, 130, screen);
+    assert.match(
+      screen,
+      /^error: up was interrupted by SIGINT in phase "confirm host"\n {2}Nothing is rolled back/m,
+    );
+    world.simulator.faults.keepHostsFromActive(false);
+    const again = await world.cli(["up", "-o", "json"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /another rancher-enroll/);
+  });
 });

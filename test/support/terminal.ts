@@ -33,8 +33,9 @@ export class Terminal {
     const variables = Object.entries({ PATH: path, TERM: "screen", ...env })
       .filter((entry): entry is [string, string] => entry[1] !== undefined)
       .map(([name, value]) => `${name}=${value}`);
-    // The pane stays after the program ends (the shell sleeps), so that its last screen can be read.
-    const script = 'exit_file=$1; shift; "$@"; echo $? > "$exit_file"; exec sleep 3600';
+    // The pane stays after the program ends (the shell sleeps), so that its last screen can be read; Ctrl-C reaches
+    // the program, and the shell (trapping it) goes on to record the exit code.
+    const script = 'trap true INT; exit_file=$1; shift; "$@"; echo $? > "$exit_file"; exec sleep 3600';
     const program = ["env", "-i", ...variables, ...argv];
     const size = ["-x", String(columns), "-y", String(rows)];
     await terminal.tmux([
@@ -78,7 +79,12 @@ export class Terminal {
   /** Types text; `enter` presses Return after it. */
   async type(text: string, enter = true): Promise<void> {
     await this.tmux(["send-keys", "-l", text]);
-    if (enter) await this.tmux(["send-keys", "Enter"]);
+    if (enter) await this.press("Enter");
+  }
+
+  /** Presses a key by tmux's name for it: Enter, C-c, ... */
+  async press(key: string): Promise<void> {
+    await this.tmux(["send-keys", key]);
   }
 
   async waitForScreen(pattern: RegExp, timeoutMs = 60_000): Promise<string> {

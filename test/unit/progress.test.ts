@@ -37,6 +37,7 @@ function fakeLive(): LiveLine & { shown: string[]; cleared: number } {
     cleared: 0,
     show: (text: string) => void line.shown.push(text),
     clear: () => void (line.cleared += 1),
+    newLine: () => undefined,
   };
   return line;
 }
