@@ -30,6 +30,7 @@ describe("fake rancher/rancher-agent", { skip: e2e.skip }, () => {
   let testbed: TestbedInfo;
   let server: Server;
   let tunnels: Tunnel[];
+  let refusal: string | undefined;
   let serverUrl: string;
 
   before(async () => {
@@ -39,8 +40,12 @@ describe("fake rancher/rancher-agent", { skip: e2e.skip }, () => {
       else if (request.url === "/v3/settings/cacerts") response.end(JSON.stringify({ value: PEM }));
       else response.writeHead(503).end();
     });
-    // Accepts each tunnel, then drops it after a second, as a restarting server would.
+    // Accepts each tunnel, then drops it after a second, as a restarting server would; or refuses it.
     server.on("upgrade", (request: IncomingMessage, socket) => {
+      if (refusal) {
+        socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n${refusal}`);
+        return;
+      }
       tunnels.push({
         path: request.url ?? "",
         token: String(request.headers["x-api-tunnel-token"]),
@@ -54,6 +59,7 @@ describe("fake rancher/rancher-agent", { skip: e2e.skip }, () => {
   });
   beforeEach(async () => {
     tunnels = [];
+    refusal = undefined;
     await resetEngine(testbed);
   });
   after(async () => {
@@ -109,6 +115,15 @@ describe("fake rancher/rancher-agent", { skip: e2e.skip }, () => {
     ]);
     assert.equal(serverca, PEM, "the engine's machine holds the server's CA");
     assert.doesNotMatch(await logs(), new RegExp(TOKEN), "the token is redacted in its output");
+  });
+
+  it("reports a refused tunnel with the server's text, and keeps trying", async () => {
+    refusal = 'nodes.management.cattle.io "m-3429e0b1fe17" not found';
+    await agent(COMMAND_OPTIONS, CHECKSUM, "--node-name", "node-01", "--worker");
+    const line =
+      /^ERROR: Failed to connect to proxy\. Response status: HTTP\/1\.1 400 Bad Request\. Response body: nodes\.management\.cattle\.io "m-3429e0b1fe17" not found$/m;
+    await waitFor("no refusal reported", async () => line.test(await logs()), { timeoutMs: 20_000 });
+    assert.equal(await docker(testbed, ["inspect", "-f", "{{.State.Running}}", "agent"]), "true");
   });
 
   it("exits 1 on a CA checksum mismatch, and its restart policy restarts it", async () => {

@@ -25,7 +25,8 @@ export interface DockerdOptions {
 // also serve /var/run/docker.sock (the path Rancher's commands bind-mount into agents) without touching the
 // machine's. /etc, /opt, /var/lib and /var/log are copy-on-write (overlays whose changes land under
 // $MACHINE_DIR), so what a 2.x agent or a node clean-up writes or removes there (/etc/kubernetes, /var/lib/etcd,
-// /opt/rke, ...) stays the test bed's. /var/lib/rancher, bind-mounted by the 1.6 agent, is the test bed's folder.
+// /opt/rke, ...) stays the test bed's. /var/lib/rancher, bind-mounted by the 1.6 agent, is the test bed's folder
+// (engine.ts's resetEngine binds it again after a node clean-up removed it).
 const NAMESPACE_SETUP = `set -e
 mount -t tmpfs tmpfs "$(readlink -f /var/run)"
 for path in ${MACHINE_PATHS.join(" ")}; do

@@ -199,12 +199,23 @@ connect_once() {
         touch connected
         info "Connected to proxy"
         hold_tunnel
-    else
-        error "Failed to connect to proxy: $(head -n 1 /tmp/tunnel.out 2>/dev/null | tr -d '\r' | grep . || echo 'no answer')"
     fi
     exec 3>&-
+    for _ in $(seq 50); do
+        kill -0 "$connection" 2>/dev/null || break
+        sleep 0.1
+    done
     kill "$connection" 2>/dev/null
     wait "$connection" 2>/dev/null
+    [ "$status" = 101 ] || refused
+}
+
+# As remotedialer reports a refused tunnel: the status and the server's text (e.g. a deleted node's
+# `nodes.management.cattle.io "m-…" not found`).
+refused() {
+    line=$(head -n 1 /tmp/tunnel.out 2>/dev/null | tr -d '\r')
+    body=$(awk 'body { print } /^\r?$/ { body = 1 }' /tmp/tunnel.out 2>/dev/null | tr -d '\r' | paste -sd' ')
+    error "Failed to connect to proxy. Response status: ${line:-no answer}. Response body: $body"
 }
 
 hold_tunnel() {

@@ -1,0 +1,19 @@
+import type { Docker } from "../docker/engine.js";
+import { hasImage, pullImage, type PullProgress } from "../docker/image.js";
+import type { Logger } from "../log.js";
+
+/** Exactly the server's image: another spelling would make the agent upgrade itself to the server's. */
+export async function ensureImage(
+  docker: Docker,
+  log: Logger,
+  image: string,
+  onProgress: (progress: PullProgress) => void,
+): Promise<boolean> {
+  if (await hasImage(docker, image)) {
+    log.info({ image }, "agent image present");
+    return false;
+  }
+  log.info({ image }, "pulling the agent image");
+  await pullImage(docker, image, onProgress);
+  return true;
+}
