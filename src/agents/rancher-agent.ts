@@ -41,7 +41,7 @@ export class RancherAgent implements NodeAgent {
 
   preflight(deadline: Deadline): Promise<void> {
     const { docker, log, waitForDockerSeconds } = this.machine;
-    return waitForDaemon(docker, deadline.cap(waitForDockerSeconds), log);
+    return waitForDaemon(docker, deadline, waitForDockerSeconds, log);
   }
 
   async names(options: NodeOptions): Promise<string[]> {
