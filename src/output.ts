@@ -1,8 +1,7 @@
 import { table } from "./commands/table.js";
 import { printableDeep } from "./rancher/server-text.js";
-import type { DownResult, PrepareResult, StatusResult, UpPlan, UpResult } from "./register/result.js";
-
-export type Result = UpResult | UpPlan | StatusResult | DownResult | PrepareResult;
+import type { Member } from "./flows/seam.js";
+import type { DownResult, PrepareResult, Result, StatusResult, UpPlan, UpResult } from "./flows/result.js";
 
 /** Text for a terminal: what the server said (names, states, messages) cannot move the cursor or forge lines. */
 export function renderText(result: Result): string {
@@ -24,19 +23,21 @@ function renderClean(result: Result): string {
 }
 
 function renderUp(result: UpResult | UpPlan): string {
+  const { words, target } = result;
   const server = `${result.server.url}${result.server.version ? ` (Rancher ${result.server.version})` : ""}`;
-  const where = `environment ${result.environment.name} (${result.environment.id}) on ${server}`;
+  const where = `${words.target} ${target.name} (${target.id}) on ${server}`;
   if (result.kind === "enrolled") {
-    const { host } = result;
     const verb = result.changed ? "enrolled" : "already enrolled";
-    const line = `${verb}: host ${host.id} (${host.hostname}, ${host.agentIpAddress ?? "no IP yet"}) is ${host.state} in ${where} after ${result.durationSeconds} s`;
+    const line = `${verb}: ${describeMember(words.member, result.member)} in ${where} after ${result.durationSeconds} s`;
     return result.changed ? `${line}\n${nextSteps(result)}` : line;
   }
-  const token = result.registration.wouldCreate
+  if (result.member)
+    return `dry run for ${where}\n  already enrolled: ${describeMember(words.member, result.member)}; nothing would change`;
+  const token = result.registration?.wouldCreate
     ? "no active registration token: one would be created"
-    : `would reuse registration token ${result.registration.id}`;
+    : `would reuse registration token ${result.registration?.id}`;
   const lines = [`dry run for ${where}`, `  ${token}`];
-  if (result.agent.image)
+  if (result.agent?.image)
     lines.push(
       `  agent image ${result.agent.image} ${result.agent.imagePresent ? "is present" : "would be pulled"}`,
     );
@@ -49,22 +50,28 @@ function renderUp(result: UpResult | UpPlan): string {
 }
 
 /** What a person does next, after a first enrollment. */
-function nextSteps({ server, environment }: UpResult): string {
+function nextSteps({ server, serverLine, target, words }: UpResult): string {
+  const ui = serverLine === "cattle" ? `/env/${target.id}/infra/hosts` : `/c/${target.id}/nodes`;
   return table([
     ["Next:"],
-    ["  see the host in Rancher", `${server.url}/env/${environment.id}/infra/hosts`],
+    [`  see the ${words.member} in Rancher`, `${server.url}${ui}`],
     ["  check it from here", "rancher-enroll status"],
     ["  take it out again", "rancher-enroll down"],
   ]);
 }
 
+/** `host 1h3 (node-3, 10.0.0.3) is active`. */
+function describeMember(word: string, member: Member): string {
+  return `${word} ${member.id} (${member.name}, ${member.address ?? "no IP yet"}) is ${member.state}`;
+}
+
 function renderStatus(result: StatusResult): string {
   if (!result.enrolled) return "not enrolled";
-  const { enrollment, host, agent } = result;
+  const { enrollment, member, agent, words } = result;
   const where = enrollment
-    ? ` in environment ${enrollment.environment.name} (${enrollment.environment.id}) of ${enrollment.server}`
+    ? ` in ${words.target} ${enrollment.target.name} (${enrollment.target.id}) of ${enrollment.server}`
     : "";
-  const hostLine = host ? `host ${host.id} (${host.hostname}) is ${host.state}` : "no confirmed host";
+  const hostLine = member ? describeMember(words.member, member) : `no confirmed ${words.member}`;
   const agentLine = agent.present
     ? `agent ${agent.running ? `running since ${agent.startedAt}` : "stopped"} (${agent.image})`
     : "no agent container";
@@ -81,9 +88,9 @@ function renderStatus(result: StatusResult): string {
 function renderDown(result: DownResult): string {
   if (!result.changed) return "not enrolled: nothing to do";
   const parts = [
-    result.removedHosts.length
-      ? `removed host ${result.removedHosts.join(", ")} from the server`
-      : "no host to remove on the server",
+    result.removedMembers.length
+      ? `removed ${result.words.member} ${result.removedMembers.join(", ")} from the server`
+      : `no ${result.words.member} to remove on the server`,
     result.removedContainers.length ? `removed ${result.removedContainers.join(", ")}` : "",
     result.purged.length ? `purged ${result.purged.join(", ")}` : "",
   ];

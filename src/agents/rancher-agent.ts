@@ -44,6 +44,16 @@ export class RancherAgent implements NodeAgent {
     return waitForDaemon(docker, deadline, waitForDockerSeconds, log);
   }
 
+  /** The 2.x agent registers --address, else the address it finds itself (its default route's). */
+  async announceAddress(options: NodeOptions): Promise<void> {
+    const { address } = options;
+    this.machine.log.info(
+      address
+        ? `the agent will register ${address}`
+        : "no address given: the agent registers the address of this machine's default route",
+    );
+  }
+
   async names(options: NodeOptions): Promise<string[]> {
     return [await this.resolveNodeName(options)];
   }

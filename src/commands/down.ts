@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
 import { resolveServerSettings } from "../config/settings.js";
 import type { Logger } from "../log.js";
-import { dockerClient, enrollmentStore, serverConnector } from "./clients.js";
+import { agentChooser, enrollmentStore, serverConnector } from "./clients.js";
 import { commandClock, type ClockFlags } from "./command-clock.js";
 import { runFlow, withServerOptions } from "./run.js";
 
@@ -18,16 +18,15 @@ export function downCommand(): Command {
 }
 
 async function runDown(flags: DownFlags, log: Logger) {
-  const { down } = await import("../register/down.js");
+  const { down } = await import("../flows/down.js");
   const warn = (message: string) => log.warn(message);
   const { deadline, waitForDockerSeconds } = commandClock(flags, warn);
   return down({
-    docker: await dockerClient(),
+    agentFor: agentChooser(log, waitForDockerSeconds),
     store: enrollmentStore(),
     log,
     connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log, deadline),
     purge: flags.purge ?? false,
     deadline,
-    waitForDockerSeconds,
   });
 }

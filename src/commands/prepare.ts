@@ -3,7 +3,7 @@ import { withSettingOptions } from "../config/setting-options.js";
 import { effectiveSettings, resolveNamedSettings, resolveServerSettings } from "../config/settings.js";
 import { logSink, type Logger } from "../log.js";
 import { pullProgressReporter } from "../progress.js";
-import { dockerClient, enrollmentStore, serverConnector } from "./clients.js";
+import { agentChooser, enrollmentStore, serverConnector } from "./clients.js";
 import { commandClock, type ClockFlags } from "./command-clock.js";
 import { runFlow, withServerOptions } from "./run.js";
 
@@ -31,25 +31,24 @@ export function prepareCommand(): Command {
 }
 
 async function runPrepare(flags: PrepareFlags, log: Logger) {
-  const { prepare } = await import("../register/prepare.js");
+  const { prepare } = await import("../flows/prepare.js");
   const warn = (message: string) => log.warn(message);
   const { environment } = resolveNamedSettings(["environment"], flags, process.env, warn);
   const { deadline, waitForDockerSeconds } = commandClock(flags, warn);
   const serverConfigured =
     effectiveSettings(["url"], flags, process.env, warn).settings[0]?.value !== undefined;
   const useServer = !flags.agentImage && (serverConfigured || !flags.clean);
+  const onPullProgress = pullProgressReporter(log, logSink()?.live);
   return prepare({
-    docker: await dockerClient(),
+    agentFor: agentChooser(log, waitForDockerSeconds, onPullProgress),
     store: enrollmentStore(),
     log,
     ...(flags.agentImage ? { agentImage: flags.agentImage } : {}),
     ...(useServer
       ? { connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log, deadline) }
       : {}),
-    ...(environment ? { environment } : {}),
+    ...(environment ? { wanted: { nameOrId: environment, word: "environment" as const } } : {}),
     clean: flags.clean ?? false,
     deadline,
-    waitForDockerSeconds,
-    onPullProgress: pullProgressReporter(log, logSink()?.live),
   });
 }

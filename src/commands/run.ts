@@ -6,7 +6,8 @@ import { EXIT_CODES, asEnrollError } from "../errors.js";
 import { createLogger, logSink, type LogFormat, type Logger } from "../log.js";
 import { answer, answerFailure, type OutputFormat } from "../answer.js";
 import { interruption, onStopSignal } from "../interrupt.js";
-import { renderText, type Result } from "../output.js";
+import { resultJson, type Result } from "../flows/result.js";
+import { renderText } from "../output.js";
 
 interface GlobalFlags {
   output: OutputFormat;
@@ -49,7 +50,7 @@ export function runFlow(command: Command, flow: (log: Logger) => Promise<Result>
   return runReport(command, async (log) => {
     const result = await flow(log);
     return {
-      json: result,
+      json: resultJson(result),
       text: renderText(result),
       ...("exitCode" in result ? { exitCode: result.exitCode } : {}),
     };

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
 import { resolveServerSettings } from "../config/settings.js";
 import type { Logger } from "../log.js";
-import { dockerClient, enrollmentStore, serverConnector } from "./clients.js";
+import { agentChooser, enrollmentStore, serverConnector } from "./clients.js";
 import { commandClock, type ClockFlags } from "./command-clock.js";
 import { runFlow, withServerOptions } from "./run.js";
 
@@ -15,14 +15,13 @@ export function statusCommand(): Command {
 }
 
 async function runStatus(flags: ClockFlags, log: Logger) {
-  const { status } = await import("../register/status.js");
+  const { status } = await import("../flows/status.js");
   const warn = (message: string) => log.warn(message);
   const { deadline, waitForDockerSeconds } = commandClock(flags, warn);
   return status({
     log,
-    waitForDockerSeconds,
     deadline,
-    docker: await dockerClient(),
+    agentFor: agentChooser(log, waitForDockerSeconds),
     store: enrollmentStore(),
     connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log, deadline),
   });

@@ -5,8 +5,7 @@ import { resolveUpSettings, type UpFlags } from "../config/settings.js";
 import { Deadline } from "../deadline.js";
 import { logSink, type Logger } from "../log.js";
 import { pullProgressReporter } from "../progress.js";
-import { localHostnames } from "../register/local-host.js";
-import { dockerClient, enrollmentStore, rancherClient } from "./clients.js";
+import { agentChooser, enrollmentStore, serverConnector } from "./clients.js";
 import { runFlow, withServerOptions } from "./run.js";
 
 export function upCommand(): Command {
@@ -17,18 +16,21 @@ export function upCommand(): Command {
 }
 
 async function runUp(flags: UpFlags, log: Logger) {
-  const { up } = await import("../register/up.js");
+  const [{ up }, { lineOfPath }] = await Promise.all([
+    import("../flows/up.js"),
+    import("../rancher/detect.js"),
+  ]);
   const settings = resolveUpSettings(flags, process.env, (message) => log.warn(message));
   const deadline = new Deadline(settings.timeoutSeconds);
+  const onPullProgress = pullProgressReporter(log, logSink()?.live);
   return up({
     settings,
     deadline,
-    rancher: await rancherClient(settings.server, log, deadline),
-    docker: await dockerClient(),
+    connect: serverConnector(() => settings.server, log, deadline),
+    urlLine: lineOfPath(settings.server.apiVersion),
+    agentFor: agentChooser(log, settings.waitForDockerSeconds, onPullProgress),
     store: enrollmentStore(),
     log,
     env: process.env,
-    hostnames: localHostnames,
-    onPullProgress: pullProgressReporter(log, logSink()?.live),
   });
 }

@@ -5,10 +5,14 @@ export interface ServerUrl {
   base: string;
   /** The environment id when the user pasted an environment endpoint (`…/v2-beta/projects/1a5`). */
   projectHint?: string;
+  /** The API version the URL's path names, when it names one: a hint to the server line. */
+  apiVersion?: ApiVersion;
 }
 
 /** A scheme, `//` and a host: `http:///v1` would otherwise parse with `v1` as the host. */
 const HOST_PART = /^[a-z][a-z0-9+.-]*:\/\/[^/\\]/i;
+export type ApiVersion = "v1" | "v2-beta" | "v3";
+
 const API_VERSION_SEGMENT = /\/(v1|v2-beta|v3)(\/|$)/;
 const PROJECT_SEGMENT = /^\/projects\/([^/]+)/;
 
@@ -36,7 +40,11 @@ export function parseServerUrl(input: string): ServerUrl {
   const prefix = (version ? path.slice(0, version.index) : path).replace(/\/+$/, "");
   const rest = version ? path.slice(version.index + version[0].length - 1) : "";
   const projectHint = PROJECT_SEGMENT.exec(rest)?.[1];
-  return { base: `${url.origin}${prefix}`, ...(projectHint ? { projectHint } : {}) };
+  return {
+    base: `${url.origin}${prefix}`,
+    ...(projectHint ? { projectHint } : {}),
+    ...(version ? { apiVersion: version[1] as ApiVersion } : {}),
+  };
 }
 
 function usage(

@@ -2,6 +2,7 @@ import { EnrollError } from "../errors.js";
 import type { Wanted } from "../flows/seam.js";
 import type { CaCertificate } from "./ca-cert.js";
 import { resolveCredentials, type ApiCredentials } from "./credentials.js";
+import type { ApiVersion } from "./server-url.js";
 import { ProfileFiles, profilePaths, type Env, type ProfilePaths } from "./profile-files.js";
 import { selectProfile } from "./profile.js";
 import { placesFor, resolveSetting, resolveSettings, type Origin, type Sources } from "./resolve.js";
@@ -20,6 +21,8 @@ export interface ServerSettings {
   credentials: ApiCredentials;
   /** Where the credentials came from, for the message when the server refuses them. */
   credentialsFrom: string;
+  /** The API version the URL's path named, if any. */
+  apiVersion?: ApiVersion;
   caCert?: CaCertificate;
   /** 2.x: trust the server only if the checksum of the CA it publishes is this one (`--ca-checksum`). */
   caChecksum?: string;
@@ -197,6 +200,7 @@ function serverSettings(
     ...(url.projectHint ? { projectHint: url.projectHint } : {}),
     credentials,
     credentialsFrom: from,
+    ...(url.apiVersion ? { apiVersion: url.apiVersion } : {}),
     ...(caCert ? { caCert } : {}),
     ...(caChecksum ? { caChecksum: onlyTrust(caChecksum, caCert, insecure) } : {}),
     insecure,

@@ -27,6 +27,12 @@ export interface Words {
   targetFlag: "--environment" | "--cluster";
 }
 
+export const LINE_WORDS: Readonly<Record<ServerLine, Words>> = {
+  cattle: { target: "environment", member: "host", targetFlag: "--environment" },
+  v3: { target: "cluster", member: "node", targetFlag: "--cluster" },
+  "system-agent": { target: "cluster", member: "node", targetFlag: "--cluster" },
+};
+
 /** What the user asked for, and under which word (the wrong word for the server is a usage error). */
 export interface Wanted {
   nameOrId: string;
@@ -110,6 +116,7 @@ export interface MemberMatch {
 /** One server line's API, as the flows need it. Knows nothing of Docker. */
 export interface ServerDriver {
   readonly line: ServerLine;
+  /** `LINE_WORDS[line]`. */
   readonly words: Words;
   /** As the server reports it, once it answered. */
   readonly serverVersion: string | undefined;
@@ -182,16 +189,22 @@ export interface Installed {
 
 /** One way of running the agent on this machine (1.6 bootstrap container, 2.x rancher-agent, system agent). */
 export interface NodeAgent {
+  /** The server line whose agent this is. */
+  readonly line: ServerLine;
   /** How messages name it: "the rancher-agent container". */
   readonly name: string;
   /** What must hold before any change (Docker answers; or root and systemd), within `--wait-for-docker`. */
   preflight(deadline: Deadline): Promise<void>;
+  /** Says (logs) which address the agent will register, and warns when that looks wrong; `serverSees`: our address as the server sees it. */
+  announceAddress(options: NodeOptions, serverSees: string | undefined): Promise<void>;
   /** The names the agent will register this machine under. */
   names(options: NodeOptions): Promise<string[]>;
   /** What a dry run shows; reads only. */
   describe(join: JoinSpec, options: NodeOptions): Promise<AgentPlan>;
   /** Gets what the agent needs in place (image, CA) before the launch; idempotent. */
   provision(join: JoinSpec, options: NodeOptions, deadline: Deadline): Promise<{ imagePulled: boolean }>;
+  /** Gets the agent's image onto the machine ahead of time (image builds); answers whether it was pulled. */
+  prefetch(image: string): Promise<boolean>;
   /** Launches the agent with the join; removes leftovers of an interrupted run first. */
   install(join: JoinSpec, options: NodeOptions, deadline: Deadline): Promise<Installed>;
   inspect(): Promise<AgentState>;

@@ -3,23 +3,63 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { EnrollError } from "../errors.js";
 import { writeFileAtomically } from "../local-files.js";
-import type { Target } from "../rancher/api.js";
+import type { ServerLine, Target } from "../flows/seam.js";
 import { checkStateDirectory } from "./directory.js";
 
-/** What the tool knows about this machine's enrollment. The host's identity itself stays in the agent's state. */
+/** The format written now; files without a version were written by 0.1, for Rancher 1.6 only. */
+export const ENROLLMENT_VERSION = 2;
+
+/** What the tool knows about this machine's enrollment. The member's identity itself stays in the agent's state. */
 export interface Enrollment {
+  version: typeof ENROLLMENT_VERSION;
+  /** Which server line the machine is enrolled with, so that `status` and `down` use its driver and agent. */
+  serverLine: ServerLine;
+  server: string;
+  /** The environment (1.6) or cluster (2.x). */
+  target: Target;
+  /** The registration token's id. */
+  joinId: string;
+  agentImage?: string;
+  /** When the agent was last launched: members created since then came from that launch. */
+  launchedAt: string;
+  /** Set once the member (host or node) was confirmed. */
+  memberId?: string;
+  /** What outlives member records on the server (1.6: the host's agent). */
+  identity?: string;
+  memberName?: string;
+  confirmedAt?: string;
+}
+
+/** As 0.1 wrote it (Rancher 1.6 only). */
+interface EnrollmentV1 {
   server: string;
   environment: Target;
   agentImage: string;
   registrationId: string;
-  /** When the agent was last launched: hosts created since then came from that launch. */
   launchedAt: string;
-  /** Set once the host was confirmed. */
   hostId?: string;
-  /** The agent the host belongs to: it outlives host records deleted on the server. */
   agentId?: string;
   hostname?: string;
   confirmedAt?: string;
+}
+
+/** A file 0.1 wrote still reads: it was a Rancher 1.6 enrollment. */
+export function upgradeEnrollment(stored: Enrollment | EnrollmentV1): Enrollment {
+  if ("version" in stored) return stored;
+  const { server, environment, agentImage, registrationId, launchedAt } = stored;
+  return {
+    version: ENROLLMENT_VERSION,
+    serverLine: "cattle",
+    server,
+    target: environment,
+    joinId: registrationId,
+    agentImage,
+    launchedAt,
+    ...(stored.hostId ? { memberId: stored.hostId } : {}),
+    ...(stored.agentId ? { identity: stored.agentId } : {}),
+    ...(stored.hostname ? { memberName: stored.hostname } : {}),
+    ...(stored.confirmedAt ? { confirmedAt: stored.confirmedAt } : {}),
+  };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -48,7 +88,7 @@ export class EnrollmentStore {
       throw new EnrollError("internal", `cannot read ${this.file}: ${(error as Error).message}`);
     }
     try {
-      return JSON.parse(text) as Enrollment;
+      return upgradeEnrollment(JSON.parse(text) as Enrollment | EnrollmentV1);
     } catch {
       throw new EnrollError(
         "usage",

@@ -5,10 +5,9 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import { pino } from "pino";
 import { Deadline } from "../../src/deadline.js";
 import { EnrollError } from "../../src/errors.js";
-import type { RancherApi } from "../../src/rancher/api.js";
-import { CattleApi } from "../../src/rancher/cattle.js";
+import { CattleDriver } from "../../src/rancher/cattle/driver.js";
+import { obtainToken, type TokenApi } from "../../src/rancher/cattle/tokens.js";
 import { ApiClient } from "../../src/rancher/http.js";
-import { obtainRegistration } from "../../src/register/agent-setup.js";
 import { startSimulator, type Simulator } from "../support/simulator/index.js";
 
 const log = pino({ level: "silent" });
@@ -17,7 +16,7 @@ const target = { id: "1a5", name: "Default" };
 describe("obtaining the registration token", () => {
   let simulator: Simulator;
   const api = () =>
-    new CattleApi(new ApiClient(simulator.url, simulator.environmentKey, log, new Deadline(30)), log);
+    new CattleDriver(new ApiClient(simulator.url, simulator.environmentKey, log, new Deadline(30)), log);
   const liveTokens = () => simulator.tokens("1a5").filter((t) => !["removed", "purged"].includes(t.state));
   const posts = () =>
     simulator.requests.filter((r) => r.method === "POST" && r.path.endsWith("/registrationtokens"));
@@ -28,10 +27,10 @@ describe("obtaining the registration token", () => {
   afterEach(() => simulator.close());
 
   it("creates one in a fresh environment and reuses it afterwards", async () => {
-    const first = await obtainRegistration(api(), log, target, new Deadline(20));
+    const first = await obtainToken(api(), log, target, new Deadline(20));
     assert.equal(first.created, true);
-    const again = await obtainRegistration(api(), log, target, new Deadline(20));
-    assert.deepEqual([again.created, again.registration.id], [false, first.registration.id]);
+    const again = await obtainToken(api(), log, target, new Deadline(20));
+    assert.deepEqual([again.created, again.join.id], [false, first.join.id]);
     assert.equal(posts().length, 1);
   });
 
@@ -39,33 +38,31 @@ describe("obtaining the registration token", () => {
     const real = api();
     let failures = 0;
     // The request reaches the server, but its answer is lost: the token exists, we only saw an error.
-    const lossy: RancherApi = Object.assign(Object.create(real) as RancherApi, {
-      createRegistration: async (t: typeof target) => {
-        await real.createRegistration(t);
+    const lossy: TokenApi = Object.assign(Object.create(real) as TokenApi, {
+      createToken: async (t: typeof target) => {
+        await real.createToken(t);
         failures += 1;
         throw new EnrollError("server", "connection reset while reading the answer");
       },
     });
-    const { registration, created } = await obtainRegistration(lossy, log, target, new Deadline(20));
+    const { join, created } = await obtainToken(lossy, log, target, new Deadline(20));
     assert.equal(failures, 1);
     assert.equal(created, false, "the token found on re-reading is used");
     assert.deepEqual(
       liveTokens().map((t) => t.id),
-      [registration.id],
+      [join.id],
     );
   });
 
   async function fleet(machines: number, spreadMs?: number) {
     return Promise.all(
-      Array.from({ length: machines }, () =>
-        obtainRegistration(api(), log, target, new Deadline(30), spreadMs),
-      ),
+      Array.from({ length: machines }, () => obtainToken(api(), log, target, new Deadline(30), spreadMs)),
     );
   }
 
   it("a fleet booting together spreads its creation: fewer creations than machines, one token", async () => {
     const machines = await fleet(12);
-    assert.equal(new Set(machines.map((machine) => machine.registration.id)).size, 1);
+    assert.equal(new Set(machines.map((machine) => machine.join.id)).size, 1);
     assert.equal(liveTokens().length, 1);
     assert.ok(
       posts().length < machines.length,
@@ -76,7 +73,7 @@ describe("obtaining the registration token", () => {
   it("machines creating at the same instant converge on the oldest token and remove their own", async () => {
     const machines = await fleet(8, 0);
     assert.ok(posts().length > 1, "several machines did create a token");
-    const used = new Set(machines.map((machine) => machine.registration.id));
+    const used = new Set(machines.map((machine) => machine.join.id));
     assert.equal(used.size, 1);
     assert.deepEqual(
       liveTokens().map((t) => t.id),

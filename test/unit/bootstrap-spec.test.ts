@@ -6,13 +6,13 @@ import {
   dockerRunCommand,
   encodeLabels,
   serverCommandEnv,
-} from "../../src/register/bootstrap-spec.js";
+} from "../../src/agents/bootstrap-spec.js";
 
 const url = "http://srv:8080/v1/scripts/71FF294EA7A2B6865708:1483142400000:8OVFmSEUlS2VXvVGbYCXTFaMC8w";
 const registration = {
   id: "1c3",
-  token: "71FF294EA7A2B6865708:1483142400000:8OVFmSEUlS2VXvVGbYCXTFaMC8w",
-  registrationUrl: url,
+  secret: "71FF294EA7A2B6865708:1483142400000:8OVFmSEUlS2VXvVGbYCXTFaMC8w",
+  url,
   image: "rancher/agent:v1.2.11",
   command: `sudo docker run --rm --privileged -v /var/run/docker.sock:/var/run/docker.sock -v /var/lib/rancher:/var/lib/rancher rancher/agent:v1.2.11 ${url}`,
 };
@@ -36,7 +36,7 @@ test("agent IP, URL-encoded labels, proxy variables and the server's CA_FINGERPR
   };
   const spec = bootstrapSpec(
     withCa,
-    { agentIp: "10.0.0.7", labels: { role: "web", "a b": "x&y=z" } },
+    { address: "10.0.0.7", labels: { role: "web", "a b": "x&y=z" } },
     {
       HTTPS_PROXY: "http://proxy:3128",
       no_proxy: "srv",

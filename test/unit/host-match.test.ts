@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { HostRecord } from "../../src/rancher/api.js";
-import { findOurHost } from "../../src/rancher/host-match.js";
+import type { Evidence, Member } from "../../src/flows/seam.js";
+import { findOurHost as findMember } from "../../src/rancher/cattle/host-match.js";
+import { toMember, type HostResource } from "../../src/rancher/cattle/resources.js";
 
-function host(id: string, fields: Partial<HostRecord> = {}): HostRecord {
-  return {
+function host(id: string, fields: Partial<HostResource> = {}): Member {
+  return toMember({
     id,
     hostname: "node-3.example.internal",
     state: "active",
@@ -15,7 +16,25 @@ function host(id: string, fields: Partial<HostRecord> = {}): HostRecord {
     created: "2026-11-28T10:00:00Z",
     transitioningMessage: null,
     ...fields,
+  });
+}
+
+/** The evidence as the tests below spell it (1.6's words). */
+interface HostEvidence extends Omit<Evidence, "names" | "address" | "knownIdentity"> {
+  hostnames: string[];
+  agentIp?: string;
+  knownAgentId?: string;
+}
+
+function findOurHost(hosts: Member[], { hostnames, agentIp, knownAgentId, ...rest }: HostEvidence) {
+  const evidence: Evidence = {
+    ...rest,
+    names: hostnames,
+    ...(agentIp ? { address: agentIp } : {}),
+    ...(knownAgentId ? { knownIdentity: knownAgentId } : {}),
   };
+  const match = findMember(hosts, evidence);
+  return match && { host: match.member, why: match.why };
 }
 
 const names = ["node-3.example.internal", "node-3"];
@@ -38,7 +57,7 @@ test("the host that appeared after launch wins over stale namesakes, newest firs
 });
 
 test("FQDN and short names match either way, case-insensitively", () => {
-  const before = new Map<string, HostRecord>();
+  const before = new Map<string, Member>();
   assert.equal(
     findOurHost([host("1h5", { hostname: "NODE-3" })], { hostnames: names, before })?.host.id,
     "1h5",
@@ -50,20 +69,24 @@ test("FQDN and short names match either way, case-insensitively", () => {
 });
 
 test("with an agent IP, a namesake at another address is not ours", () => {
-  const before = new Map<string, HostRecord>();
+  const before = new Map<string, Member>();
   const hosts = [host("1h7", { agentIpAddress: "10.0.0.99" })];
   assert.equal(findOurHost(hosts, { hostnames: names, agentIp: "10.0.0.3", before }), undefined);
   assert.equal(findOurHost(hosts, { hostnames: names, agentIp: "10.0.0.99", before })?.host.id, "1h7");
 });
 
 test("an existing host that was down and came back after launch is ours, but only if unambiguous", () => {
-  const revived = { ...stale, state: "active", agentState: "active" };
+  const revived = host(stale.id, {
+    state: "active",
+    agentState: "active",
+    created: "2026-01-01T00:00:00Z",
+  });
   assert.equal(
     findOurHost([revived], { hostnames: names, before: new Map([[stale.id, stale]]) })?.host.id,
     "1h2",
   );
   const twin = host("1h3", { state: "reconnecting", agentState: "reconnecting" });
-  const twins = [revived, { ...twin, state: "active", agentState: "active" }];
+  const twins = [revived, host(twin.id, { state: "active", agentState: "active" })];
   const before = new Map([
     [stale.id, stale],
     [twin.id, twin],

@@ -23,7 +23,7 @@ import { pino } from "pino";
 import { ProfileFiles, profilePaths } from "../../src/config/profile-files.js";
 import { Deadline } from "../../src/deadline.js";
 import { EnrollError } from "../../src/errors.js";
-import { EnrollmentStore, type Enrollment } from "../../src/state/enrollment.js";
+import { ENROLLMENT_VERSION, EnrollmentStore, type Enrollment } from "../../src/state/enrollment.js";
 import { withMachineLock } from "../../src/state/lock.js";
 import { profileFixture, removeProfileFixtures } from "./config-fixtures.js";
 
@@ -49,10 +49,12 @@ const freshDir = (mode = 0o700) => {
 };
 
 const enrollment: Enrollment = {
+  version: ENROLLMENT_VERSION,
+  serverLine: "cattle",
   server: "https://rancher.test/v2-beta",
-  environment: { id: "1a5", name: "Default" },
+  target: { id: "1a5", name: "Default" },
   agentImage: "rancher/agent:v1.2.11",
-  registrationId: "1c1",
+  joinId: "1c1",
   launchedAt: "2026-01-01T00:00:00.000Z",
 };
 

@@ -3,19 +3,21 @@ import { test } from "node:test";
 import { parseServerUrl } from "../../src/config/server-url.js";
 import { EnrollError } from "../../src/errors.js";
 
-test("every form users paste from the Rancher UI reduces to the server base", () => {
-  const cases: [string, string, string | undefined][] = [
-    ["http://srv:8080", "http://srv:8080", undefined],
-    ["http://srv:8080/", "http://srv:8080", undefined],
-    ["http://srv:8080/v1", "http://srv:8080", undefined],
-    ["http://srv:8080/v2-beta/", "http://srv:8080", undefined],
-    ["http://srv:8080/v2-beta/projects/1a5", "http://srv:8080", "1a5"],
-    ["https://srv/v1/projects/1a7/schemas", "https://srv", "1a7"],
-    ["https://proxy.example/rancher/v2-beta/projects/1a5", "https://proxy.example/rancher", "1a5"],
-    ["  http://SRV:8080/v2-betax  ", "http://srv:8080/v2-betax", undefined],
+test("every form users paste from the Rancher UI reduces to the server base, and the API version it names", () => {
+  const cases: [string, string, string | undefined, string | undefined][] = [
+    ["http://srv:8080", "http://srv:8080", undefined, undefined],
+    ["http://srv:8080/", "http://srv:8080", undefined, undefined],
+    ["http://srv:8080/v1", "http://srv:8080", undefined, "v1"],
+    ["http://srv:8080/v2-beta/", "http://srv:8080", undefined, "v2-beta"],
+    ["http://srv:8080/v2-beta/projects/1a5", "http://srv:8080", "1a5", "v2-beta"],
+    ["https://srv/v1/projects/1a7/schemas", "https://srv", "1a7", "v1"],
+    ["https://proxy.example/rancher/v2-beta/projects/1a5", "https://proxy.example/rancher", "1a5", "v2-beta"],
+    ["https://rancher.example/v3", "https://rancher.example", undefined, "v3"],
+    ["  http://SRV:8080/v2-betax  ", "http://srv:8080/v2-betax", undefined, undefined],
   ];
-  for (const [input, base, projectHint] of cases) {
-    assert.deepEqual(parseServerUrl(input), { base, ...(projectHint ? { projectHint } : {}) }, input);
+  for (const [input, base, projectHint, apiVersion] of cases) {
+    const expected = { base, ...(projectHint ? { projectHint } : {}), ...(apiVersion ? { apiVersion } : {}) };
+    assert.deepEqual(parseServerUrl(input), expected, input);
   }
 });
 

@@ -1,7 +1,8 @@
 import { parse } from "shell-quote";
 import { shellWord } from "../docker/command-line.js";
+import { EnrollError } from "../errors.js";
 import type { OneShotSpec } from "../docker/one-shot.js";
-import type { Registration } from "../rancher/api.js";
+import type { JoinSpec } from "../flows/seam.js";
 
 /** The agent's own pass-through list: these reach `rancher-agent` when the bootstrap container has them. */
 const PROXY_VARIABLES = ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY"];
@@ -13,7 +14,8 @@ export const BOOTSTRAP_BINDS = [
 export const BOOTSTRAP_LABEL = "io.rancher-enroll.role";
 
 export interface BootstrapOptions {
-  agentIp?: string;
+  /** CATTLE_AGENT_IP: the address the host registers with. */
+  address?: string;
   labels: Record<string, string>;
 }
 
@@ -22,24 +24,28 @@ export interface BootstrapOptions {
  * `command` is admin-configurable, so its `-e` options (CA_FINGERPRINT among them) are taken from it, not assumed.
  */
 export function bootstrapSpec(
-  registration: Registration,
+  join: JoinSpec,
   options: BootstrapOptions,
   env: Readonly<Record<string, string | undefined>>,
 ): OneShotSpec {
   const environment = {
-    ...serverCommandEnv(registration.command),
+    ...serverCommandEnv(join.command),
     ...pick(env, PROXY_VARIABLES),
-    ...(options.agentIp ? { CATTLE_AGENT_IP: options.agentIp } : {}),
+    ...(options.address ? { CATTLE_AGENT_IP: options.address } : {}),
     ...(Object.keys(options.labels).length ? { CATTLE_HOST_LABELS: encodeLabels(options.labels) } : {}),
   };
   return {
-    image: registration.image,
-    cmd: [registration.registrationUrl],
+    image: join.image ?? missing("image"),
+    cmd: [join.url ?? missing("registration URL")],
     env: Object.entries(environment).map(([name, value]) => `${name}=${value}`),
     binds: BOOTSTRAP_BINDS,
     privileged: true,
     labels: { [BOOTSTRAP_LABEL]: "bootstrap" },
   };
+}
+
+function missing(field: string): never {
+  throw new EnrollError("internal", `the registration token has no ${field}`);
 }
 
 /** Encoded as the Rancher UI does it: URI-encoded keys and values, `&`-joined. */

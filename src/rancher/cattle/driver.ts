@@ -1,45 +1,34 @@
-import type { Deadline } from "../deadline.js";
-import { EnrollError } from "../errors.js";
-import type { Logger } from "../log.js";
+import type { Deadline } from "../../deadline.js";
+import { EnrollError } from "../../errors.js";
+import {
+  LINE_WORDS,
+  type Evidence,
+  type JoinPeek,
+  type JoinSpec,
+  type Member,
+  type MemberMatch,
+  type ServerDriver,
+  type Target,
+  type Wanted,
+} from "../../flows/seam.js";
+import type { Logger } from "../../log.js";
+import type { ApiClient } from "../http.js";
+import { findOurHost } from "./host-match.js";
 import {
   byAge,
-  type HostRecord,
-  type RancherApi,
-  type Registration,
-  type Target,
+  toJoin,
+  toMember,
+  toTarget,
+  type Actionable,
+  type Collection,
+  type HostResource,
+  type ProjectResource,
   type TokenRecord,
-} from "./api.js";
-import type { ApiClient } from "./http.js";
+  type TokenResource,
+} from "./resources.js";
+import { chooseToken, obtainToken, type TokenApi } from "./tokens.js";
 
 /** Rancher 1.6 (Cattle), spoken through API v2-beta. */
-
-interface Collection<T> {
-  data: T[];
-  pagination?: { next?: string | null } | null;
-}
-
-interface ProjectResource {
-  id: string;
-  name: string;
-  state: string;
-}
-
-interface TokenResource {
-  id: string;
-  state: string;
-  links: { self: string };
-  token?: string | null;
-  registrationUrl?: string | null;
-  image?: string | null;
-  command?: string | null;
-}
-
-interface Actionable {
-  state?: string;
-  actions?: { deactivate?: string; remove?: string };
-}
-
-type HostResource = Partial<HostRecord> & Actionable & { id: string; createdTS?: number };
 
 const API = "v2-beta";
 const PROJECT_ID = /^1a\d+$/;
@@ -48,7 +37,10 @@ const RETIRE_POLL_MS = 1000;
 const GONE = new Set(["removed", "purging", "purged"]);
 const HOSTS_PAGE_SIZE = "1000";
 
-export class CattleApi implements RancherApi {
+export class CattleDriver implements ServerDriver, TokenApi {
+  readonly line = "cattle";
+  readonly words = LINE_WORDS.cattle;
+
   constructor(
     private readonly http: ApiClient,
     private readonly log: Logger,
@@ -67,8 +59,9 @@ export class CattleApi implements RancherApi {
     return this.http.requestCount;
   }
 
-  async findTarget(nameOrId: string | undefined): Promise<Target> {
-    const wanted = nameOrId ?? this.projectHint;
+  async findTarget(given: Wanted | undefined): Promise<Target> {
+    if (given && given.word !== "environment") throw wrongWord(given);
+    const wanted = given?.nameOrId ?? this.projectHint;
     if (wanted && PROJECT_ID.test(wanted)) return this.projectById(wanted);
     const projects = await this.projects(wanted ? { name: wanted } : {});
     // Filter again here: a server that ignores a filter answers with everything.
@@ -91,55 +84,83 @@ export class CattleApi implements RancherApi {
     throw await this.notFound(wanted);
   }
 
-  async listRegistrations(target: Target): Promise<TokenRecord[]> {
+  obtainJoin(target: Target, deadline: Deadline): Promise<{ join: JoinSpec; created: boolean }> {
+    return obtainToken(this, this.log, target, deadline);
+  }
+
+  async peekJoin(target: Target): Promise<JoinPeek> {
+    return chooseToken(await this.listTokens(target));
+  }
+
+  /** The image of the token the next machine would use, else the server's `bootstrap.required.image` setting. */
+  async agentImage(target: Target | undefined): Promise<string | undefined> {
+    const fromToken = target && (await this.peekJoin(target)).join?.image;
+    if (fromToken) return fromToken;
+    const setting = await this.http.probe<{ value?: string }>(`${API}/settings/bootstrap.required.image`);
+    return setting?.value || undefined;
+  }
+
+  async listTokens(target: Target): Promise<TokenRecord[]> {
     const tokens = await this.http.get<Collection<TokenResource>>(this.tokensPath(target));
     return tokens.data
       .filter((token) => !GONE.has(token.state))
-      .map((token) => ({ id: token.id, state: token.state, ...withRegistration(token) }))
+      .map((token) => {
+        const join = toJoin(token);
+        return { id: token.id, state: token.state, ...(join ? { join } : {}) };
+      })
       .sort(byAge);
   }
 
-  async createRegistration(target: Target): Promise<string> {
+  async createToken(target: Target): Promise<string> {
     const created = await this.http.post<TokenResource>(this.tokensPath(target), {});
     this.log.info({ token: created.id, state: created.state }, `registration token ${created.id} created`);
     return created.id;
   }
 
-  async waitForRegistration(target: Target, id: string, deadline: Deadline): Promise<Registration> {
+  async waitForToken(target: Target, id: string, deadline: Deadline): Promise<JoinSpec> {
     let last: TokenResource | undefined;
     return deadline.poll(
       TOKEN_POLL_MS,
       async () => {
         last = await this.http.get<TokenResource>(`${this.tokensPath(target)}/${id}`);
-        return toRegistration(last);
+        return toJoin(last);
       },
       () => `registration token ${id} is still "${last?.state ?? "unknown"}"`,
     );
   }
 
-  removeRegistration(target: Target, id: string, deadline: Deadline): Promise<void> {
+  removeToken(target: Target, id: string, deadline: Deadline): Promise<void> {
     return this.retire(`${this.tokensPath(target)}/${id}`, deadline, `registration token ${id}`);
   }
 
-  async listHosts(target: Target): Promise<HostRecord[]> {
-    const hosts: HostRecord[] = [];
+  async listMembers(target: Target): Promise<Member[]> {
+    const hosts: Member[] = [];
     let page = await this.http.get<Collection<HostResource>>(`${API}/projects/${target.id}/hosts`, {
       limit: HOSTS_PAGE_SIZE,
     });
-    hosts.push(...page.data.map(toHost));
+    hosts.push(...page.data.map(toMember));
     while (page.pagination?.next) {
       page = await this.http.get<Collection<HostResource>>(page.pagination.next);
-      hosts.push(...page.data.map(toHost));
+      hosts.push(...page.data.map(toMember));
     }
     return hosts;
   }
 
-  async getHost(target: Target, id: string): Promise<HostRecord | undefined> {
+  async getMember(target: Target, id: string): Promise<Member | undefined> {
     const host = await this.resource<HostResource>(this.hostPath(target, id));
-    return host && toHost(host);
+    return host && toMember(host);
   }
 
-  removeHost(target: Target, id: string, deadline: Deadline): Promise<void> {
+  identify(members: readonly Member[], evidence: Evidence): MemberMatch | undefined {
+    return findOurHost(members, evidence);
+  }
+
+  /** A 1.6 host's own state says it all. */
+  async whyWaiting(): Promise<string | undefined> {
+    return undefined;
+  }
+
+  removeMember(target: Target, id: string, deadline: Deadline): Promise<void> {
     return this.retire(this.hostPath(target, id), deadline, `host ${id}`);
   }
 
@@ -214,36 +235,14 @@ export class CattleApi implements RancherApi {
   }
 }
 
-function toTarget(project: ProjectResource): Target {
-  return { id: project.id, name: project.name };
-}
-
 function describe(projects: ProjectResource[]): string {
   return projects.map((p) => `${p.name} (${p.id})`).join(", ");
 }
 
-/** A token is usable only once active with all its fields: creation answers before they exist. */
-function toRegistration(token: TokenResource): Registration | undefined {
-  const { state, token: value, registrationUrl, image, command } = token;
-  if (state !== "active" || !value || !registrationUrl || !image || !command) return undefined;
-  return { id: token.id, token: value, registrationUrl, image, command };
-}
-
-function withRegistration(token: TokenResource): { registration?: Registration } {
-  const registration = toRegistration(token);
-  return registration ? { registration } : {};
-}
-
-function toHost(host: HostResource): HostRecord {
-  return {
-    id: host.id,
-    hostname: host.hostname ?? "",
-    state: host.state ?? "unknown",
-    agentState: host.agentState ?? null,
-    agentIpAddress: host.agentIpAddress ?? null,
-    agentId: host.agentId ?? null,
-    labels: host.labels ?? {},
-    created: host.created ?? new Date(host.createdTS ?? 0).toISOString(),
-    transitioningMessage: host.transitioningMessage ?? null,
-  };
+function wrongWord(given: Wanted): EnrollError {
+  return new EnrollError(
+    "usage",
+    `a ${given.word} ("${given.nameOrId}") was given, but this server is Rancher 1.6, which has environments`,
+    `Use ${LINE_WORDS.cattle.targetFlag} (a 1.6 environment: a name or an id such as 1a5).`,
+  );
 }

@@ -1,0 +1,119 @@
+import type { Deadline } from "../deadline.js";
+import { EnrollError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { EnrollmentStore } from "../state/enrollment.js";
+import { agentOfLine, type AgentFor, type Connect } from "./connection.js";
+import { initialState, runPhases, type FlowState, type Phase } from "./phases.js";
+import type { PrepareResult } from "./result.js";
+import type { NodeAgent, ServerDriver, Wanted } from "./seam.js";
+
+export interface PrepareContext {
+  store: EnrollmentStore;
+  log: Logger;
+  /** The image named by the user; else the server's, when settings for it are given. */
+  agentImage?: string;
+  connect?: Connect;
+  agentFor: AgentFor;
+  /** The environment or cluster whose agent image to pull, as the user named it. */
+  wanted?: Wanted;
+  clean: boolean;
+  deadline: Deadline;
+}
+
+interface PrepareState extends FlowState {
+  context: PrepareContext;
+  driver?: ServerDriver;
+  agent: NodeAgent;
+  image?: string;
+  imagePulled: boolean;
+  removedContainers: string[];
+  purged: string[];
+}
+
+/** For image builders: the agent image pulled ahead of time, and with `clean` no machine identity left behind. */
+export const PREPARE_PHASES: readonly Phase<PrepareState>[] = [
+  {
+    name: "check this machine",
+    run: async (s) => {
+      s.agent = await s.context.agentFor(undefined);
+      await s.agent.preflight(s.context.deadline);
+    },
+  },
+  { name: "choose agent image", locked: true, run: chooseImage },
+  {
+    name: "pull agent image",
+    changes: true,
+    when: (s) => Boolean(s.image),
+    run: async (s) => {
+      s.imagePulled = await s.agent.prefetch(s.image!);
+    },
+  },
+  {
+    name: "remove agent",
+    changes: true,
+    when: (s) => s.context.clean,
+    run: async (s) => {
+      s.removedContainers = await s.agent.remove(s.context.deadline);
+    },
+  },
+  {
+    name: "purge identity",
+    changes: true,
+    when: (s) => s.context.clean,
+    run: async (s) => {
+      const purged = await s.agent.purge(s.image ? [s.image] : [], s.context.deadline);
+      await s.context.store.remove();
+      s.purged = [...purged, s.context.store.file];
+    },
+  },
+];
+
+export async function prepare(context: PrepareContext): Promise<PrepareResult> {
+  if (!context.agentImage && !context.connect && !context.clean) {
+    throw new EnrollError(
+      "usage",
+      "nothing to prepare",
+      "Give --agent-image IMAGE, or the server's URL and keys to pull its agent image, and/or --clean.",
+    );
+  }
+  const state = initialState<PrepareState>({
+    context,
+    imagePulled: false,
+    removedContainers: [],
+    purged: [],
+  });
+  await runPhases(PREPARE_PHASES, state, {
+    log: context.log,
+    deadline: context.deadline,
+    dryRun: false,
+    lockDir: context.store.dir,
+  });
+  const { image, imagePulled, removedContainers, purged } = state;
+  return {
+    kind: "prepare",
+    changed: imagePulled || context.clean,
+    ...(image ? { image } : {}),
+    imagePulled,
+    removedContainers,
+    purged,
+  };
+}
+
+/** The image the user named, else the one the server wants: asked for, never created (no token is made). */
+async function chooseImage(s: PrepareState): Promise<void> {
+  const { agentImage, wanted, connect, agentFor, deadline } = s.context;
+  if (agentImage || !connect) {
+    s.image = agentImage;
+    return;
+  }
+  s.driver = (await connect()).driver;
+  s.agent = await agentOfLine(s.agent, s.driver.line, agentFor, deadline);
+  const target = await s.driver.findTarget(wanted);
+  s.image = await s.driver.agentImage(target);
+  if (!s.image)
+    throw new EnrollError(
+      "not-found",
+      `the server does not say which agent image ${s.driver.words.target} ${target.name} (${target.id}) uses`,
+      "Give the image with --agent-image.",
+    );
+}

@@ -1,0 +1,117 @@
+import type { Deadline } from "../deadline.js";
+import type { Logger } from "../log.js";
+import type { Enrollment, EnrollmentStore } from "../state/enrollment.js";
+import { connectToEnrollmentServer, type AgentFor, type Connect } from "./connection.js";
+import { initialState, runPhases, type FlowState, type Phase } from "./phases.js";
+import { STATUS_EXIT_CODES, type StatusResult } from "./result.js";
+import { LINE_WORDS, type AgentState, type Member, type NodeAgent } from "./seam.js";
+
+export interface StatusContext {
+  log: Logger;
+  deadline: Deadline;
+  store: EnrollmentStore;
+  agentFor: AgentFor;
+  /** Used only when there is a member to ask about: a machine never enrolled needs no credentials. */
+  connect: Connect;
+}
+
+interface StatusState extends FlowState {
+  context: StatusContext;
+  enrollment?: Enrollment;
+  agent: NodeAgent;
+  agentState: AgentState;
+  /** Null when the server no longer has it; absent when not asked. */
+  member?: Member | null;
+}
+
+/** What the machine and the server say about this machine's enrollment; changes nothing. */
+export const STATUS_PHASES: readonly Phase<StatusState>[] = [
+  {
+    name: "read enrollment",
+    run: async (s) => {
+      s.enrollment = await s.context.store.read();
+      s.agent = await s.context.agentFor(s.enrollment?.serverLine);
+    },
+  },
+  { name: "check this machine", run: (s) => s.agent.preflight(s.context.deadline) },
+  {
+    name: "inspect agent",
+    run: async (s) => {
+      s.agentState = await s.agent.inspect();
+      s.done = !s.enrollment && !s.agentState.present;
+    },
+  },
+  {
+    name: "ask the server",
+    when: (s) => Boolean(s.enrollment?.memberId),
+    run: async (s) => {
+      const { target, memberId } = s.enrollment!;
+      const driver = await connectToEnrollmentServer(s.context.connect, s.enrollment!);
+      s.member = (await driver.getMember(target, memberId!)) ?? null;
+    },
+  },
+];
+
+export async function status(context: StatusContext): Promise<StatusResult> {
+  const state = initialState<StatusState>({ context });
+  await runPhases(STATUS_PHASES, state, {
+    log: context.log,
+    deadline: context.deadline,
+    dryRun: false,
+    lockDir: context.store.dir,
+  });
+  return describe(state);
+}
+
+function describe({ enrollment, agent, agentState, member }: StatusState): StatusResult {
+  const words = LINE_WORDS[agent.line];
+  const base = { kind: "status" as const, changed: false as const, words, agent: agentState };
+  if (!enrollment && !agentState.present)
+    return {
+      ...base,
+      enrolled: false,
+      healthy: false,
+      problems: ["not enrolled"],
+      exitCode: STATUS_EXIT_CODES.notEnrolled,
+    };
+  const problems = diagnose(enrollment, agent, agentState, member, words.member);
+  return {
+    ...base,
+    enrolled: true,
+    healthy: problems.length === 0,
+    problems,
+    ...(enrollment ? { enrollment: describeEnrollment(enrollment) } : {}),
+    ...(member === undefined ? {} : { member }),
+    exitCode: problems.length ? STATUS_EXIT_CODES.unhealthy : STATUS_EXIT_CODES.active,
+  };
+}
+
+function diagnose(
+  enrollment: Enrollment | undefined,
+  agent: NodeAgent,
+  state: AgentState,
+  member: Member | null | undefined,
+  word: string,
+): string[] {
+  const problems: string[] = [];
+  if (!state.present) problems.push(`${agent.name} is missing`);
+  else if (!state.running) problems.push(`${agent.name} is stopped`);
+  if (!enrollment) problems.push(`${agent.name} runs, but rancher-enroll did not enroll this machine`);
+  else if (!enrollment.memberId)
+    problems.push(`the last enrollment was interrupted before the ${word} was confirmed`);
+  else if (member === null) problems.push(`${word} ${enrollment.memberId} no longer exists on the server`);
+  else if (member && !member.ready)
+    problems.push(`${word} ${member.id} is ${member.state}${member.waiting ? ` (${member.waiting})` : ""}`);
+  return problems;
+}
+
+function describeEnrollment(enrollment: Enrollment): NonNullable<StatusResult["enrollment"]> {
+  const { server, serverLine, target, memberId, confirmedAt } = enrollment;
+  return {
+    server,
+    serverLine,
+    target,
+    ...(memberId ? { memberId } : {}),
+    ...(confirmedAt ? { confirmedAt } : {}),
+  };
+}

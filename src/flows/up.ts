@@ -1,0 +1,354 @@
+import { wantedTarget, type UpSettings } from "../config/settings.js";
+import type { Deadline } from "../deadline.js";
+import { EnrollError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { Enrollment, EnrollmentStore } from "../state/enrollment.js";
+import { ENROLLMENT_VERSION } from "../state/enrollment.js";
+import { interfaceAddress } from "./agent-ip.js";
+import { agentOfLine, type AgentFor, type Connect } from "./connection.js";
+import { initialState, runPhases, type FlowState, type Phase } from "./phases.js";
+import type { ServerInfo, UpPlan, UpResult } from "./result.js";
+import type {
+  AgentPlan,
+  Evidence,
+  JoinPeek,
+  JoinSpec,
+  Member,
+  NodeAgent,
+  NodeOptions,
+  ServerDriver,
+  ServerLine,
+  Target,
+} from "./seam.js";
+
+export interface UpContext {
+  settings: UpSettings;
+  /** The one clock of the command: `--timeout` bounds everything up does. */
+  deadline: Deadline;
+  connect: Connect;
+  agentFor: AgentFor;
+  /** The line the server URL's path names, if it names one. */
+  urlLine?: ServerLine;
+  store: EnrollmentStore;
+  log: Logger;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What up learns phase by phase; each field is set by the phase named beside it. */
+interface UpState extends FlowState {
+  context: UpContext;
+  started: number;
+  options: NodeOptions;
+  /** check this machine: the line recorded for this server, or named by its URL */
+  localLine?: ServerLine;
+  agent: NodeAgent;
+  /** choose server line */
+  driver: ServerDriver;
+  /** check current enrollment */
+  previous?: Enrollment;
+  current?: Member;
+  /** resolve target */
+  target: Target;
+  /** obtain registration (its dry run: the peek) */
+  join?: JoinSpec;
+  created: boolean;
+  peek?: JoinPeek;
+  /** prepare agent (its dry run: the plan) */
+  imagePulled: boolean;
+  agentPlan?: AgentPlan;
+  /** launch agent */
+  evidence?: Evidence;
+  /** confirm member */
+  member?: Member;
+}
+
+const MEMBER_POLL_MS = 2000;
+
+/** Enrolls this machine: one list of phases; a dry run walks the same ones and changes nothing. */
+export const UP_PHASES: readonly Phase<UpState>[] = [
+  {
+    name: "choose agent address",
+    when: (s) => Boolean(s.context.settings.agentInterface),
+    run: async (s) => {
+      s.options.address = await interfaceAddress(s.context.settings.agentInterface!);
+    },
+  },
+  { name: "check this machine", run: checkMachine },
+  { name: "choose server line", run: chooseLine },
+  { name: "check current enrollment", locked: true, run: checkCurrent },
+  { name: "resolve target", run: resolveTarget },
+  {
+    name: "obtain registration",
+    changes: true,
+    run: async (s) => {
+      ({ join: s.join, created: s.created } = await s.driver.obtainJoin(s.target, s.context.deadline));
+    },
+    plan: async (s) => {
+      s.peek = await s.driver.peekJoin(s.target);
+    },
+  },
+  {
+    name: "prepare agent",
+    changes: true,
+    run: async (s) => {
+      ({ imagePulled: s.imagePulled } = await s.agent.provision(s.join!, s.options, s.context.deadline));
+    },
+    plan: async (s) => {
+      if (s.peek?.join) s.agentPlan = await s.agent.describe(s.peek.join, s.options);
+    },
+  },
+  { name: "launch agent", changes: true, run: launch },
+  { name: "confirm member", changes: true, run: confirm },
+  { name: "record enrollment", changes: true, run: record },
+];
+
+export async function up(context: UpContext): Promise<UpResult | UpPlan> {
+  const { settings, log, deadline } = context;
+  const state = initialState<UpState>({
+    context,
+    started: Date.now(),
+    options: nodeOptions(settings, context.env),
+    created: false,
+    imagePulled: false,
+  });
+  await runPhases(UP_PHASES, state, {
+    log,
+    deadline,
+    dryRun: settings.dryRun,
+    lockDir: context.store.dir,
+  });
+  if (settings.dryRun) return plan(state);
+  return result(state);
+}
+
+function nodeOptions(settings: UpSettings, env: UpContext["env"]): NodeOptions {
+  return {
+    labels: settings.labels,
+    env,
+    ...(settings.agentIp ? { address: settings.agentIp } : {}),
+    ...(settings.server.caCert ? { caCert: settings.server.caCert } : {}),
+  };
+}
+
+/**
+ * This machine is checked before the server is asked anything, by the agent of the line known here: the one
+ * recorded for this server, else the one the URL names, else the agent machines run today.
+ */
+async function checkMachine(s: UpState): Promise<void> {
+  const { agentFor, store, settings, urlLine, deadline } = s.context;
+  const recorded = await store.read();
+  s.localLine = (recorded?.server === settings.server.url ? recorded.serverLine : undefined) ?? urlLine;
+  s.agent = await agentFor(s.localLine);
+  await s.agent.preflight(deadline);
+}
+
+/** The server's line (asked for only when not known here): its driver, and its agent, chosen once. */
+async function chooseLine(s: UpState): Promise<void> {
+  const { connect, agentFor, deadline } = s.context;
+  s.driver = (await connect(s.localLine)).driver;
+  s.agent = await agentOfLine(s.agent, s.driver.line, agentFor, deadline);
+}
+
+/** Refuses a move; ends the flow when an earlier run's member is still here and ready. */
+async function checkCurrent(s: UpState): Promise<void> {
+  const { store, settings, log } = s.context;
+  const previous = await store.read();
+  if (!previous) return;
+  s.previous = previous;
+  refuseMove(previous, settings, s.driver);
+  if (!previous.memberId) return;
+  const agent = await s.agent.inspect();
+  const member = { word: s.driver.words.member, id: previous.memberId };
+  if (!agent.running) {
+    log.info(`${s.agent.name} is ${agent.present ? "stopped" : "missing"}: launching the agent again`);
+    return;
+  }
+  const current = await s.driver.getMember(previous.target, previous.memberId);
+  if (current?.ready) {
+    Object.assign(s, { current, target: previous.target, done: true });
+    return;
+  }
+  log.info(
+    { [member.word]: member.id, state: current?.state ?? "gone" },
+    `${member.word} ${member.id} is ${current?.state ?? "gone from the server"}: launching the agent again`,
+  );
+}
+
+/** Moving a machine to another target or server is `down` then `up`: never two members for one machine. */
+function refuseMove(previous: Enrollment, settings: UpSettings, driver: ServerDriver): void {
+  const named = wantedTarget(settings)?.nameOrId ?? settings.server.projectHint;
+  const { id, name } = previous.target;
+  const sameTarget = !named || named === id || named.toLowerCase() === name.toLowerCase();
+  if (previous.server === settings.server.url && sameTarget) return;
+  throw new EnrollError(
+    "usage",
+    `this machine is enrolled in ${driver.words.target} ${name} (${id}) of ${previous.server}`,
+    "Run `rancher-enroll down` first to take it out of there, then `up` again.",
+  );
+}
+
+async function resolveTarget(s: UpState): Promise<void> {
+  const { settings, log } = s.context;
+  s.target = await s.driver.findTarget(wantedTarget(settings));
+  log.info(
+    { [s.driver.words.target]: s.target },
+    `${s.driver.words.target} ${s.target.name} (${s.target.id})`,
+  );
+  await s.agent.announceAddress(s.options, s.driver.clientIp);
+}
+
+/**
+ * Launches the agent; the target's members just before are the evidence for finding ours afterwards. The launch
+ * is recorded first, so that a run killed while waiting leaves the next one the evidence it needs.
+ */
+async function launch(s: UpState): Promise<void> {
+  const { store, deadline } = s.context;
+  const join = s.join!;
+  const before = new Map((await s.driver.listMembers(s.target)).map((member) => [member.id, member]));
+  const previous = s.previous;
+  await store.write({
+    version: ENROLLMENT_VERSION,
+    serverLine: s.driver.line,
+    server: s.context.settings.server.url,
+    target: s.target,
+    joinId: join.id,
+    ...(join.image ? { agentImage: join.image } : {}),
+    launchedAt: new Date().toISOString(),
+    ...(previous?.identity ? { identity: previous.identity } : {}),
+  });
+  const installed = await s.agent.install(join, s.options, deadline);
+  const knownIdentity = installed.identity ?? previous?.identity;
+  s.evidence = {
+    names: await s.agent.names(s.options),
+    before,
+    ...(s.options.address ? { address: s.options.address } : {}),
+    ...(knownIdentity ? { knownIdentity } : {}),
+    ...(previous && !previous.memberId ? { unconfirmedLaunchAt: previous.launchedAt } : {}),
+  };
+}
+
+/** Polls the target until our member is ready, decided by evidence rather than by the first name match. */
+async function confirm(s: UpState): Promise<void> {
+  const { log, deadline } = s.context;
+  const evidence = s.evidence!;
+  const { words } = s.driver;
+  let seen: Member[] = [];
+  let ours: Member | undefined;
+  let relaunched = false;
+  s.member = await deadline.poll(
+    MEMBER_POLL_MS,
+    async () => {
+      seen = await s.driver.listMembers(s.target);
+      const match = s.driver.identify(seen, evidence);
+      if (!match && !relaunched && (await s.agent.lostCredentials())) {
+        // The server removed the agent after handing its old credentials to our launch.
+        log.warn("the agent says its credentials are no longer valid: registering it again");
+        relaunched = true;
+        await s.agent.install(s.join!, s.options, deadline);
+      }
+      if (match && match.member.state !== ours?.state) {
+        const why = await s.driver.whyWaiting(s.target, match.member);
+        log.info(
+          {
+            [words.member]: match.member.id,
+            state: match.member.state,
+            why: match.why,
+            ...(why ? { waiting: why } : {}),
+          },
+          `${words.member} ${match.member.id} is ${match.member.state}${why ? `: ${why}` : ""}`,
+        );
+      }
+      ours = match?.member;
+      return ours?.ready ? ours : undefined;
+    },
+    () => describeWait(s, ours, seen),
+  );
+}
+
+function describeWait(s: UpState, ours: Member | undefined, seen: Member[]): string {
+  const { words } = s.driver;
+  if (ours) {
+    const detail = ours.waiting ? ` (${ours.waiting})` : "";
+    return `${words.member} ${ours.id} (${ours.name}) did not become active; last state "${ours.state}"${detail}`;
+  }
+  const names = s.evidence!.names;
+  const older = seen.filter((m) => s.evidence!.before.has(m.id) && names.includes(m.name));
+  const others = older.length
+    ? `; ${words.member}s with this name are all older: ${older.map((m) => `${m.id} (${m.state})`).join(", ")}`
+    : "";
+  return `no ${words.member} named ${names.join(" or ")} appeared in the ${words.target}${others}`;
+}
+
+async function record(s: UpState): Promise<void> {
+  const { store, settings } = s.context;
+  const member = s.member!;
+  const join = s.join!;
+  const launched = await store.read();
+  await store.write({
+    version: ENROLLMENT_VERSION,
+    serverLine: s.driver.line,
+    server: settings.server.url,
+    target: s.target,
+    joinId: join.id,
+    ...(join.image ? { agentImage: join.image } : {}),
+    launchedAt: launched?.launchedAt ?? new Date().toISOString(),
+    memberId: member.id,
+    ...(member.identity ? { identity: member.identity } : {}),
+    memberName: member.name,
+    confirmedAt: new Date().toISOString(),
+  });
+}
+
+function serverInfo({ context, driver }: UpState): ServerInfo {
+  const version = driver.serverVersion;
+  return { url: context.settings.server.url, ...(version ? { version } : {}) };
+}
+
+function result(s: UpState): UpResult {
+  const member = s.current ?? s.member!;
+  const previous = s.previous;
+  const fresh = !s.current;
+  const image = fresh ? s.join?.image : previous?.agentImage;
+  return {
+    kind: "enrolled",
+    changed: fresh,
+    words: s.driver.words,
+    serverLine: s.driver.line,
+    member,
+    target: s.target,
+    server: serverInfo(s),
+    agent: { ...(image ? { image } : {}), imagePulled: s.imagePulled },
+    registration: fresh ? { id: s.join!.id, created: s.created } : { id: previous!.joinId, created: false },
+    apiRequests: s.driver.requestCount,
+    durationSeconds: seconds(s.started),
+  };
+}
+
+function plan(s: UpState): UpPlan {
+  const base = {
+    kind: "plan" as const,
+    changed: false as const,
+    words: s.driver.words,
+    serverLine: s.driver.line,
+    target: s.target,
+    server: serverInfo(s),
+    apiRequests: s.driver.requestCount,
+    durationSeconds: seconds(s.started),
+  };
+  if (s.current) return { ...base, member: s.current };
+  const { join, pendingId } = s.peek ?? {};
+  const agentPlan = s.agentPlan;
+  return {
+    ...base,
+    registration: {
+      wouldCreate: !join && !pendingId,
+      ...(join ? { id: join.id } : pendingId ? { id: pendingId } : {}),
+    },
+    agent: agentPlan ? { image: agentPlan.image, imagePresent: agentPlan.imagePresent } : {},
+    ...(agentPlan?.command ? { command: agentPlan.command } : {}),
+  };
+}
+
+export function seconds(since: number): number {
+  return Math.round((Date.now() - since) / 100) / 10;
+}

@@ -1,0 +1,82 @@
+import type { ApiVersion } from "../config/server-url.js";
+import type { ServerSettings } from "../config/settings.js";
+import type { Deadline } from "../deadline.js";
+import { EnrollError } from "../errors.js";
+import type { ServerDriver, ServerLine } from "../flows/seam.js";
+import type { Logger } from "../log.js";
+import { CattleDriver } from "./cattle/driver.js";
+import { ApiClient } from "./http.js";
+import { V3Driver } from "./v3/driver.js";
+
+/** A URL path that names an API version names the line; `/v1` does not (1.6's old API, or 2.x's Steve). */
+const LINE_OF_PATH: Partial<Record<ApiVersion, ServerLine>> = { "v2-beta": "cattle", v3: "v3" };
+
+/** The line the URL's path names, if any: known without asking the server. */
+export function lineOfPath(apiVersion: ApiVersion | undefined): ServerLine | undefined {
+  return apiVersion && LINE_OF_PATH[apiVersion];
+}
+
+interface Probe {
+  line: ServerLine;
+  path: string;
+  /** The API root as only that line answers it. */
+  answers(root: Record<string, unknown>): boolean;
+}
+
+const PROBES: readonly Probe[] = [
+  { line: "cattle", path: "v2-beta", answers: (root) => root.type === "apiVersion" && root.id === "v2-beta" },
+  {
+    line: "v3",
+    path: "v3",
+    answers: (root) => root.type === "apiRoot" || (isRecord(root.links) && "clusters" in root.links),
+  },
+];
+
+/**
+ * The driver of the server's line, chosen once: the line recorded for this server, else the one the URL's path
+ * names, else the one whose API root the server answers (never guessed from our own defaults).
+ */
+export async function connectDriver(
+  server: ServerSettings,
+  log: Logger,
+  deadline: Deadline,
+  recorded?: ServerLine,
+): Promise<ServerDriver> {
+  const tls = { caCert: server.caCert, insecure: server.insecure };
+  const http = new ApiClient(server.url, server.credentials, log, deadline, tls);
+  const pathLine = lineOfPath(server.apiVersion);
+  const line = recorded ?? pathLine ?? (await probeLine(http, server.url));
+  log.debug({ line, from: recorded ? "state" : pathLine ? "url" : "server" }, `server line ${line}`);
+  return createDriver(line, http, server, log);
+}
+
+async function probeLine(http: ApiClient, url: string): Promise<ServerLine> {
+  for (const probe of PROBES) {
+    const root = await http.probe<unknown>(probe.path);
+    if (isRecord(root) && probe.answers(root)) return probe.line;
+  }
+  throw new EnrollError(
+    "server",
+    `${url} does not answer as a Rancher API (asked for ${PROBES.map((p) => `/${p.path}`).join(" and ")})`,
+    "Check that the URL points at a Rancher server: the address of its UI, or its API URL.",
+  );
+}
+
+function createDriver(line: ServerLine, http: ApiClient, server: ServerSettings, log: Logger): ServerDriver {
+  switch (line) {
+    case "cattle":
+      return new CattleDriver(http, log, server.projectHint);
+    case "v3":
+      return new V3Driver(http, log, server.credentialsFrom);
+    case "system-agent":
+      throw new EnrollError(
+        "server",
+        `${server.url}: RKE2/K3s clusters (the system agent) are not supported yet`,
+        "Use an RKE1 custom cluster, on Rancher 2.0 to 2.11.",
+      );
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

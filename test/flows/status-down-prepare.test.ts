@@ -1,0 +1,169 @@
+// `status`, `down` and `prepare` in-process over fakes of the server driver and the node agent.
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import type { EnrollError } from "../../src/errors.js";
+import { down } from "../../src/flows/down.js";
+import { prepare } from "../../src/flows/prepare.js";
+import { resultJson } from "../../src/flows/result.js";
+import { status } from "../../src/flows/status.js";
+import { up } from "../../src/flows/up.js";
+import { deadline, log, member, upSettings, world, type World } from "./fakes.js";
+
+describe("status, down and prepare over fakes", () => {
+  let w: World;
+  const enroll = () =>
+    up({
+      settings: upSettings(),
+      deadline: deadline(),
+      connect: w.connect,
+      agentFor: w.agentFor,
+      store: w.store,
+      log,
+      env: {},
+    });
+  const check = () =>
+    status({ log, deadline: deadline(), store: w.store, agentFor: w.agentFor, connect: w.connect });
+  const takeDown = (purge = false) =>
+    down({ log, deadline: deadline(), store: w.store, agentFor: w.agentFor, connect: w.connect, purge });
+
+  beforeEach(async () => {
+    w = await world();
+  });
+  afterEach(() => w.cleanup());
+
+  describe("status", () => {
+    it("a machine never enrolled: exit 10, the server never asked", async () => {
+      const result = await check();
+      assert.deepEqual([result.enrolled, result.exitCode], [false, 10]);
+      assert.deepEqual(w.connections, []);
+    });
+
+    it("enrolled and ready: exit 0, the member under the line's word", async () => {
+      await enroll();
+      const result = await check();
+      assert.deepEqual([result.healthy, result.exitCode, result.problems], [true, 0, []]);
+      const json = resultJson(result) as {
+        host: { id: string };
+        enrollment: { environment: object; hostId: string };
+      };
+      assert.equal(json.host.id, w.server.members[0]!.id);
+      assert.equal(json.enrollment.hostId, json.host.id);
+      assert.deepEqual(json.enrollment.environment, { id: "1a5", name: "Default" });
+    });
+
+    it("the member gone and the agent stopped: exit 11 with both problems", async () => {
+      await enroll();
+      const id = w.server.members[0]!.id;
+      w.server.members = [];
+      w.agent.state = { present: true, running: false };
+      const result = await check();
+      assert.equal(result.exitCode, 11);
+      assert.deepEqual(result.problems, [
+        "the fake agent is stopped",
+        `host ${id} no longer exists on the server`,
+      ]);
+      assert.equal((resultJson(result) as { host: unknown }).host, null);
+    });
+
+    it("a member not ready: says its state and why", async () => {
+      await enroll();
+      w.server.members[0] = member(w.server.members[0]!.id, {
+        ready: false,
+        state: "reconnecting",
+        waiting: "agent gone",
+      });
+      const result = await check();
+      assert.deepEqual(result.problems, [`host ${w.server.members[0]!.id} is reconnecting (agent gone)`]);
+    });
+  });
+
+  describe("down", () => {
+    it("removes the member and the members of the same identity, then the agent and the record", async () => {
+      await enroll();
+      const [ours] = w.server.members;
+      w.server.members = [
+        member(ours!.id, { identity: "1a20" }),
+        member("1h7", { identity: "1a20" }),
+        member("1h8", { identity: "1a99" }),
+      ];
+      const record = (await w.store.read())!;
+      await w.store.write({ ...record, identity: "1a20" });
+      const result = await takeDown();
+      assert.deepEqual(result.removedMembers, [ours!.id, "1h7"]);
+      assert.deepEqual(
+        w.server.members.map((m) => m.id),
+        ["1h8"],
+      );
+      assert.deepEqual(w.agent.changes(["stop", "remove", "purge"]), ["stop", "remove"]);
+      assert.equal(await w.store.read(), undefined);
+      assert.deepEqual(Object.keys(resultJson(result)).includes("removedHosts"), true);
+    });
+
+    it("not enrolled: a no-op that never asks the server", async () => {
+      const result = await takeDown();
+      assert.equal(result.changed, false);
+      assert.deepEqual(w.connections, []);
+      assert.deepEqual(w.agent.changes(["stop", "remove"]), []);
+    });
+
+    it("the server unreachable: the local part is done, the error says what is left", async () => {
+      await enroll();
+      const id = w.server.members[0]!.id;
+      w.server.unreachable = true;
+      await assert.rejects(takeDown(), (error: EnrollError) => {
+        assert.equal(error.kind, "server");
+        assert.match(
+          error.message,
+          new RegExp(`host ${id} in environment Default \\(1a5\\) of .* remains on the server`),
+        );
+        return true;
+      });
+      assert.deepEqual(w.agent.changes(["stop", "remove"]), ["stop", "remove"]);
+      assert.equal(await w.store.read(), undefined);
+    });
+
+    it("--purge: forgets the machine's identity too", async () => {
+      await enroll();
+      const result = await takeDown(true);
+      assert.deepEqual(result.purged, ["/var/lib/rancher/state"]);
+    });
+  });
+
+  describe("prepare", () => {
+    const prepared = (fields: { agentImage?: string; server?: boolean; clean?: boolean }) =>
+      prepare({
+        log,
+        deadline: deadline(),
+        store: w.store,
+        agentFor: w.agentFor,
+        ...(fields.server ? { connect: w.connect } : {}),
+        ...(fields.agentImage ? { agentImage: fields.agentImage } : {}),
+        clean: fields.clean ?? false,
+      });
+
+    it("the named image: pulled, the server never asked", async () => {
+      const result = await prepared({ agentImage: "agent:2" });
+      assert.deepEqual([result.image, result.imagePulled], ["agent:2", true]);
+      assert.deepEqual(w.connections, []);
+    });
+
+    it("the server's image: asked for, no registration token made", async () => {
+      const result = await prepared({ server: true });
+      assert.equal(result.image, "agent:from-server");
+      assert.deepEqual(w.server.changes(["obtainJoin"]), []);
+      assert.equal(w.server.tokens.length, 0);
+    });
+
+    it("--clean: the agent, its identity and our record go", async () => {
+      await enroll();
+      const result = await prepared({ clean: true });
+      assert.deepEqual(result.removedContainers, ["rancher-agent"]);
+      assert.deepEqual(result.purged, ["/var/lib/rancher/state", w.store.file]);
+      assert.equal(await w.store.read(), undefined);
+    });
+
+    it("nothing asked: a usage error", async () => {
+      await assert.rejects(prepared({}), { kind: "usage" });
+    });
+  });
+});

@@ -1,0 +1,219 @@
+// `up` in-process over fakes of the server driver and the node agent: the flow's logic, in milliseconds.
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { EnrollError } from "../../src/errors.js";
+import { resultJson } from "../../src/flows/result.js";
+import { up } from "../../src/flows/up.js";
+import { ENROLLMENT_VERSION } from "../../src/state/enrollment.js";
+import { deadline, log, member, PROD, upSettings, URL, world, type World } from "./fakes.js";
+
+const SERVER_CHANGES = ["obtainJoin", "removeMember"];
+const AGENT_CHANGES = ["provision", "install", "stop", "remove", "purge", "prefetch"];
+
+describe("up over fakes", () => {
+  let w: World;
+  const run = (settings = upSettings(), seconds = 5) =>
+    up({
+      settings,
+      deadline: deadline(seconds),
+      connect: w.connect,
+      agentFor: w.agentFor,
+      store: w.store,
+      log,
+      env: {},
+    });
+  const enrolled = async () => {
+    const result = await run();
+    assert.equal(result.kind, "enrolled");
+    return result;
+  };
+
+  beforeEach(async () => {
+    w = await world();
+  });
+  afterEach(() => w.cleanup());
+
+  it("a fresh machine: obtains the join, launches, confirms the new member, records it", async () => {
+    const result = await enrolled();
+    assert.deepEqual(w.agent.changes(AGENT_CHANGES), ["provision", "install"]);
+    assert.deepEqual(w.server.changes(SERVER_CHANGES), ["obtainJoin"]);
+    assert.equal(result.changed, true);
+    assert.deepEqual(result.registration, { id: "1c1", created: true });
+    const record = await w.store.read();
+    assert.equal(record?.version, ENROLLMENT_VERSION);
+    assert.equal(record?.serverLine, "cattle");
+    assert.equal(record?.memberId, w.server.members[0]!.id);
+    assert.ok(record!.launchedAt <= record!.confirmedAt!, "launchedAt is the launch, not the confirmation");
+  });
+
+  it("keeps the launch time of the launch when it records the confirmation", async () => {
+    const launches: string[] = [];
+    const write = w.store.write.bind(w.store);
+    w.store.write = async (enrollment) => {
+      launches.push(enrollment.launchedAt);
+      await write(enrollment);
+    };
+    w.agent.install = (
+      (install) =>
+      async (...args: Parameters<typeof install>) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return install(...args);
+      }
+    )(w.agent.install.bind(w.agent));
+    await enrolled();
+    assert.equal(launches.length, 2);
+    assert.equal(launches[1], launches[0]);
+  });
+
+  it("JSON: the member and the target under the line's words, and the line", async () => {
+    const json = resultJson(await enrolled()) as Record<string, unknown>;
+    assert.deepEqual(
+      Object.keys(json).filter((key) => ["host", "environment", "member", "target"].includes(key)),
+      ["host", "environment"],
+    );
+    assert.equal(json.serverLine, "cattle");
+    assert.equal(json.words, undefined);
+  });
+
+  it("an enrolled machine whose member is ready: a no-op that asks the server one thing", async () => {
+    await enrolled();
+    w.server.calls.length = 0;
+    w.agent.calls.length = 0;
+    const again = await enrolled();
+    assert.equal(again.changed, false);
+    assert.deepEqual(w.server.calls, ["getMember"]);
+    assert.deepEqual(w.agent.changes(AGENT_CHANGES), []);
+    assert.deepEqual(w.connections.at(-1), "cattle", "the recorded line, not detected again");
+  });
+
+  it("the member gone from the server: launches again", async () => {
+    await enrolled();
+    w.server.members = [];
+    const again = await enrolled();
+    assert.equal(again.changed, true);
+    assert.equal(w.server.members.length, 1);
+  });
+
+  it("the agent stopped here: launches again", async () => {
+    await enrolled();
+    w.agent.state = { present: true, running: false };
+    await enrolled();
+    assert.deepEqual(w.agent.changes(["install"]), ["install", "install"]);
+  });
+
+  it("a machine enrolled elsewhere is refused before any change", async () => {
+    await enrolled();
+    w.agent.calls.length = 0;
+    await assert.rejects(run(upSettings({ environment: PROD.name })), (error: EnrollError) => {
+      assert.equal(error.kind, "usage");
+      assert.match(error.message, /enrolled in environment Default \(1a5\)/);
+      return true;
+    });
+    assert.deepEqual(w.agent.changes(AGENT_CHANGES), []);
+  });
+
+  it("a failing preflight stops everything before the server is asked anything", async () => {
+    w.agent.preflightError = new EnrollError("docker", "the Docker engine does not answer");
+    await assert.rejects(run(), { kind: "docker" });
+    assert.deepEqual(w.connections, [], "the server was not asked anything");
+    assert.equal(await w.store.read(), undefined);
+  });
+
+  it("the agent's credentials lost meanwhile: launched once more, then confirmed", async () => {
+    w.agent.registers = { name: "someone-else" };
+    w.agent.lost = [true];
+    w.agent.install = (
+      (install) =>
+      async (...args: Parameters<typeof install>) => {
+        const installed = await install(...args);
+        w.agent.registers = {};
+        return installed;
+      }
+    )(w.agent.install.bind(w.agent));
+    await enrolled();
+    assert.deepEqual(w.agent.changes(["install"]), ["install", "install"]);
+  });
+
+  it("a member that never becomes ready: a timeout naming its state", async () => {
+    w.agent.registers = { ready: false, state: "activating", waiting: "agent reconnecting" };
+    await assert.rejects(run(upSettings(), 1), (error: EnrollError) => {
+      assert.equal(error.kind, "timeout");
+      assert.match(
+        error.message,
+        /host 1h\d+ \(node-1\) did not become active; last state "activating" \(agent reconnecting\)/,
+      );
+      return true;
+    });
+    const record = await w.store.read();
+    assert.ok(record && !record.memberId, "the launch is recorded, unconfirmed, for the next run");
+  });
+
+  it("a version-less state file (0.1) reads as a 1.6 enrollment", async () => {
+    await enrolled();
+    const confirmed = w.server.members[0]!;
+    await writeFile(
+      w.store.file,
+      JSON.stringify({
+        server: URL,
+        environment: { id: "1a5", name: "Default" },
+        agentImage: "agent:1",
+        registrationId: "1c1",
+        launchedAt: "2026-11-28T10:00:00Z",
+        hostId: confirmed.id,
+        agentId: "1a20",
+        hostname: "node-1",
+        confirmedAt: "2026-11-28T10:00:09Z",
+      }),
+    );
+    w.server.calls.length = 0;
+    const again = await enrolled();
+    assert.equal(again.changed, false);
+    assert.deepEqual(w.server.calls, ["getMember"]);
+    assert.equal((await w.store.read())?.identity, "1a20");
+  });
+
+  describe("dry run: the same phases, nothing changed", () => {
+    const dry = () => run(upSettings({ dryRun: true }));
+
+    it("a fresh machine: plans a token creation, changes nothing", async () => {
+      const plan = await dry();
+      assert.equal(plan.kind, "plan");
+      assert.deepEqual(plan.kind === "plan" && plan.registration, { wouldCreate: true });
+      assert.deepEqual(w.server.changes(SERVER_CHANGES), []);
+      assert.deepEqual(w.agent.changes(AGENT_CHANGES), []);
+      assert.equal(await w.store.read(), undefined);
+    });
+
+    it("an existing token: the agent's plan, its secret masked", async () => {
+      await w.server.obtainJoin();
+      const plan = await dry();
+      assert.ok(plan.kind === "plan");
+      assert.deepEqual(plan.registration, { wouldCreate: false, id: "1c1" });
+      assert.equal(plan.command, "run agent:1 ***");
+      assert.ok(!JSON.stringify(resultJson(plan)).includes("SECRET-TOKEN"));
+    });
+
+    it("refuses, as up does, a machine enrolled elsewhere", async () => {
+      await enrolled();
+      await assert.rejects(run(upSettings({ environment: PROD.id, dryRun: true })), { kind: "usage" });
+    });
+
+    it("on an enrolled machine: says nothing would change", async () => {
+      await enrolled();
+      w.server.calls.length = 0;
+      const plan = await dry();
+      assert.ok(plan.kind === "plan");
+      assert.equal(plan.member?.id, w.server.members[0]!.id);
+      assert.deepEqual(w.server.calls, ["getMember"]);
+    });
+
+    it("with a member gone: plans to launch again", async () => {
+      await enrolled();
+      w.server.members = [member("1h999", { name: "other" })];
+      const plan = await dry();
+      assert.ok(plan.kind === "plan" && !plan.member);
+      assert.deepEqual(plan.registration, { wouldCreate: false, id: "1c1" });
+    });
+  });
+});
