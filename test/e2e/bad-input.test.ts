@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { after, describe, it } from "node:test";
+import { withoutTimestamps } from "../support/cli.js";
 import { TestCertificates } from "../support/certificates.js";
 import { e2e, useE2eWorld } from "../support/e2e.js";
 
@@ -85,7 +86,7 @@ describe("bad input to up", { skip: e2e.skip }, () => {
     it(what, async () => {
       const run = await world.cli(["up", ...args], env);
       assert.equal(run.code, 2, `exit code\n${run.stderr}`);
-      assert.match(run.stderr, message);
+      assert.match(withoutTimestamps(run.stderr), message);
       assert.equal(run.stdout, "");
       assert.deepEqual(world.simulator.requests, [], "nothing was asked of the server");
       assert.deepEqual(await world.containers(), [], "nothing was launched");

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
-import { cliInvocation, runCli } from "../support/cli.js";
+import { cliInvocation, runCli, withoutTimestamps } from "../support/cli.js";
 import { startSimulator, type Simulator } from "../support/simulator/index.js";
 import { e2eTestbed } from "../support/testbed/env.js";
 import { resetEngine } from "../support/testbed/engine.js";
@@ -181,7 +181,7 @@ describe("profiles", () => {
         setup();
         const run = await cli(args);
         assert.equal(run.code, 2, run.stderr);
-        assert.match(run.stderr, message);
+        assert.match(withoutTimestamps(run.stderr), message);
       });
     }
   });

@@ -21,6 +21,11 @@ export interface CliRun {
   json(): Record<string, unknown>;
 }
 
+/** stderr as a person reads it: piped, every log line starts with an ISO timestamp. */
+export function withoutTimestamps(stderr: string): string {
+  return stderr.replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z /gm, "");
+}
+
 /**
  * Runs the built CLI as a user's script would: a child process with exactly the environment given (plus PATH),
  * no standard input, stdout and stderr captured apart. The single executable (CLI_BIN) gets a PATH without node.
