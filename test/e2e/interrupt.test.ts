@@ -13,7 +13,7 @@ describe("interrupted", { skip: e2e.skip }, () => {
     const { child, done } = world.startCli(["up", "--output", "json"]);
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    await waitFor("up reaches confirm host", async () => /\[confirm host\]/.test(stderr), {
+    await waitFor("up reaches confirm member", async () => /\[confirm member\]/.test(stderr), {
       timeoutMs: 60_000,
     });
     child.kill("SIGTERM");
@@ -26,10 +26,10 @@ describe("interrupted", { skip: e2e.skip }, () => {
       {
         kind: "interrupted",
         exitCode: 143,
-        message: 'up was interrupted by SIGTERM in phase "confirm host"',
+        message: 'up was interrupted by SIGTERM in phase "confirm member"',
         hint: undefined,
         signal: "SIGTERM",
-        phase: "confirm host",
+        phase: "confirm member",
       },
     );
     assert.match(String(error.hint), /^Nothing is rolled back/);
