@@ -3,7 +3,7 @@
 enrollment_note() {
   record=/var/lib/rancher-enroll/enrollment.json
   [ -f "$record" ] || return 0
-  host=$(sed -n 's/^  "hostId": "\(.*\)",\{0,1\}$/\1/p' "$record")
+  host=$(sed -n 's/^  "\(memberId\|hostId\)": "\(.*\)",\{0,1\}$/\2/p' "$record")
   server=$(sed -n 's/^  "server": "\(.*\)",\{0,1\}$/\1/p' "$record")
   [ -n "$host" ] || return 0
   echo "rancher-enroll: this machine is still enrolled in Rancher: host $host on $server; its agent container" >&2
