@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { networkInterfaces } from "node:os";
 import { validateAgentIp } from "../config/validate.js";
 import { EnrollError } from "../errors.js";
@@ -25,9 +25,18 @@ export async function interfaceAddress(name: string): Promise<string> {
   const all = interfaces();
   const chosen = all.find((candidate) => candidate.iface === name);
   if (!chosen) {
+    const exists =
+      !name.includes("/") &&
+      (await access(`/sys/class/net/${name}`).then(
+        () => true,
+        () => false,
+      ));
+    const what = exists
+      ? `network interface "${name}" is down (no carrier) or has no IPv4 address`
+      : `no network interface named "${name}"`;
     throw new EnrollError(
       "usage",
-      `no network interface named "${name}"; this machine has: ${all.map((i) => i.iface).join(", ")}`,
+      `${what}; this machine has: ${all.map((i) => i.iface).join(", ")}`,
       "Only interfaces with an IPv4 address count: choose one with --agent-interface, or give --agent-ip.",
     );
   }

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { networkInterfaces } from "node:os";
 import { describe, it } from "node:test";
 import { e2e, useE2eWorld } from "../support/e2e.js";
+import { mustRun, runCommand } from "../support/testbed/command.js";
 
 describe("the agent IP", { skip: e2e.skip }, () => {
   const world = useE2eWorld();
@@ -53,6 +54,15 @@ describe("the agent IP", { skip: e2e.skip }, () => {
       assert.deepEqual(await world.containers(), []);
     });
   }
+
+  it("says that an interface which exists is down, rather than that it does not exist", async (t) => {
+    await mustRun("ip", ["link", "add", "rtestdown0", "type", "veth", "peer", "name", "rtestdown1"]);
+    t.after(() => runCommand("ip", ["link", "delete", "rtestdown0"]));
+    const run = await world.cli(["up", "--agent-interface", "rtestdown0"]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /network interface "rtestdown0" is down \(no carrier\) or has no IPv4 address/);
+    assert.deepEqual(await world.containers(), []);
+  });
 
   it("without either, says which address the server sees and where the default route goes", async () => {
     const run = await world.cli(["up", "--dry-run"]);
