@@ -1,10 +1,16 @@
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { runCommand, type CommandResult } from "./testbed/command.js";
+import { mustRun, runCommand, type CommandResult } from "./testbed/command.js";
 
 /** The folders that the tools we test write to: each is copy-on-write in a scratch machine. */
 const WRITABLE = ["/etc", "/usr", "/var", "/root", "/run"] as const;
+
+/**
+ * rancher-enroll's own config and state: a fresh machine has neither, whatever this machine has (a leftover
+ * enrollment record or lock would otherwise reach every test that runs the tool on a scratch machine).
+ */
+export const TOOL_FOLDERS = ["/etc/rancher-enroll", "/var/lib/rancher-enroll"] as const;
 
 // Runs as root in a mount and UTS namespace of its own: an overlay over each writable folder (the image's layers
 // under this machine's changes; not for /run, a tmpfs that a machine made from an image starts without), and the test
@@ -50,6 +56,8 @@ export class ScratchMachine {
   static async create(options: ScratchMachineOptions = {}): Promise<ScratchMachine> {
     const dir = await mkdtemp(join(tmpdir(), "rancher-enroll-machine-"));
     await mkdir(join(dir, "upper"));
+    // A machine made from an image finds the tool's folders as the image left them, this machine's stay hidden.
+    if (!options.image) await hideToolFolders(join(dir, "upper"));
     const layers = options.image ? [...options.image.layers, options.image.upper] : [];
     return new ScratchMachine(dir, layers, socketPath(options.dockerHost));
   }
@@ -86,11 +94,22 @@ export class ScratchMachine {
     return stats && stats.mode & 0o7777;
   }
 
-  /** Puts a file on the machine before it runs anything, as an image or a seed would. */
+  /**
+   * Puts a file on the machine before it runs anything, as an image or a seed would: through the machine's own
+   * view of its files, so that a folder hidden from the layers below (see TOOL_FOLDERS) starts empty.
+   */
   async write(path: string, content: string, mode = 0o644): Promise<void> {
-    const file = this.written(path);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, content, { mode });
+    this.written(path);
+    const staging = await mkdtemp(join(this.dir, "write-"));
+    try {
+      const file = join(staging, "content");
+      await writeFile(file, content);
+      const args = ["-D", "-m", mode.toString(8), file, path];
+      const result = await this.run("install", args, { PATH: "/usr/bin:/bin" });
+      if (result.code !== 0) throw new Error(`writing ${path} failed: ${result.stderr.trim()}`);
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
   }
 
   read(path: string): Promise<string> {
@@ -99,6 +118,14 @@ export class ScratchMachine {
 
   async dispose(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** An overlay whiteout (a 0/0 character device) in the upper folder hides the path of the layers below. */
+async function hideToolFolders(upper: string): Promise<void> {
+  for (const folder of TOOL_FOLDERS) {
+    await mkdir(dirname(join(upper, folder)), { recursive: true });
+    await mustRun("mknod", [join(upper, folder), "c", "0", "0"]);
   }
 }
 
