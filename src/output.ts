@@ -87,14 +87,20 @@ function renderStatus(result: StatusResult): string {
 
 function renderDown(result: DownResult): string {
   if (!result.changed) return "not enrolled: nothing to do";
+  const left = result.leftOnServer ?? [];
   const parts = [
     result.removedMembers.length
       ? `removed ${result.words.member} ${result.removedMembers.join(", ")} from the server`
-      : `no ${result.words.member} to remove on the server`,
+      : left.length
+        ? ""
+        : `no ${result.words.member} to remove on the server`,
     result.removedContainers.length ? `removed ${result.removedContainers.join(", ")}` : "",
     result.purged.length ? `purged ${result.purged.join(", ")}` : "",
   ];
-  return parts.filter(Boolean).join("; ");
+  const leftLines = left.map(
+    (what) => `\n  left on the server: ${what}; remove it in the Rancher UI (deactivate, then delete)`,
+  );
+  return parts.filter(Boolean).join("; ") + leftLines.join("");
 }
 
 function renderPrepare(result: PrepareResult): string {

@@ -8,12 +8,17 @@ import { runFlow, withServerOptions } from "./run.js";
 
 interface DownFlags extends ClockFlags {
   purge?: boolean;
+  force?: boolean;
 }
 
 export function downCommand(): Command {
   return withSettingOptions(withServerOptions(new Command("down")), ["timeout", "waitForDocker"])
     .description("take this host out of its environment: remove it on the server, remove the agent")
     .option("--purge", "also forget the machine's identity, so the next `up` makes a new host")
+    .option(
+      "--force",
+      "when the server cannot be reached or refuses, remove the agent anyway and leave the host on the server",
+    )
     .action((flags: DownFlags, command: Command) => runFlow(command, (log) => runDown(flags, log)));
 }
 
@@ -27,6 +32,7 @@ async function runDown(flags: DownFlags, log: Logger) {
     log,
     connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log, deadline),
     purge: flags.purge ?? false,
+    force: flags.force ?? false,
     deadline,
   });
 }

@@ -5,7 +5,7 @@ import type { Enrollment, EnrollmentStore } from "../state/enrollment.js";
 import { connectToEnrollmentServer, type AgentFor, type Connect } from "./connection.js";
 import { initialState, runPhases, type FlowState, type Phase } from "./phases.js";
 import type { DownResult } from "./result.js";
-import { LINE_WORDS, type AgentState, type NodeAgent } from "./seam.js";
+import { LINE_WORDS, type AgentState, type NodeAgent, type ServerDriver } from "./seam.js";
 import { seconds } from "./up.js";
 
 export interface DownContext {
@@ -14,6 +14,8 @@ export interface DownContext {
   connect: Connect;
   agentFor: AgentFor;
   purge: boolean;
+  /** Go on locally when the server cannot be reached or refuses, leaving the member there (said in the result). */
+  force: boolean;
   deadline: Deadline;
 }
 
@@ -23,18 +25,21 @@ interface DownState extends FlowState {
   enrollment?: Enrollment;
   agent: NodeAgent;
   agentState: AgentState;
+  /** reach server: the driver, and the members to remove (the recorded one, and any of its identity). */
+  driver?: ServerDriver;
+  toRemove: string[];
   removedMembers: string[];
-  /** What stays on the server, and why, when it could not be reached. */
+  /** What stays on the server (only with `force`). */
   left: string[];
-  failure?: EnrollError;
   removedContainers: string[];
   purged: string[];
 }
 
 /**
- * Takes the machine out of its target: the agent stops first (a running agent would bring its member back),
- * then the member leaves the server, then the agent goes, and with `purge` the machine's identity. When the
- * server cannot be reached the local part is still done, and the error says what is left there.
+ * Takes the machine out of its target. Nothing changes before the server answered the settings: the agent stops
+ * (a running agent would bring its member back), the member leaves the server, then the agent goes, with `purge`
+ * the machine's identity, and last the enrollment record, so that a `down` that failed half-way can be run again.
+ * Only `force` goes on without the server, and says what it left there.
  */
 export const DOWN_PHASES: readonly Phase<DownState>[] = [
   {
@@ -53,8 +58,9 @@ export const DOWN_PHASES: readonly Phase<DownState>[] = [
       if (s.done) s.context.log.info("this machine is not enrolled: nothing to do");
     },
   },
+  { name: "reach server", when: (s) => Boolean(s.enrollment?.memberId), run: reachServer },
   { name: "stop agent", changes: true, run: (s) => s.agent.stop() },
-  { name: "remove member", changes: true, run: removeFromServer },
+  { name: "remove member", changes: true, when: (s) => Boolean(s.driver), run: removeFromServer },
   {
     name: "remove agent",
     changes: true,
@@ -78,6 +84,7 @@ export async function down(context: DownContext): Promise<DownResult> {
   const state = initialState<DownState>({
     context,
     started: Date.now(),
+    toRemove: [],
     removedMembers: [],
     left: [],
     removedContainers: [],
@@ -89,8 +96,7 @@ export async function down(context: DownContext): Promise<DownResult> {
     dryRun: false,
     lockDir: context.store.dir,
   });
-  if (state.failure) throw leftBehind(state.failure, state.left);
-  const { removedMembers, removedContainers, purged } = state;
+  const { removedMembers, removedContainers, purged, left } = state;
   return {
     kind: "down",
     changed: Boolean(removedMembers.length || removedContainers.length || purged.length),
@@ -98,47 +104,87 @@ export async function down(context: DownContext): Promise<DownResult> {
     removedMembers,
     removedContainers,
     purged,
+    ...(left.length ? { leftOnServer: left } : {}),
     durationSeconds: seconds(state.started),
   };
 }
 
-/** The recorded member, and any other member of the same identity (1.6: hosts of the same agent). */
-async function removeFromServer(s: DownState): Promise<void> {
-  const { enrollment } = s;
-  if (!enrollment?.memberId) return;
-  const { target } = enrollment;
-  const ids = [enrollment.memberId];
+/**
+ * The settings resolved and the server asked, before anything changes: the recorded member, and any other member
+ * of the same identity (1.6: hosts of the same agent). Without `force`, a failure here changes nothing.
+ */
+async function reachServer(s: DownState): Promise<void> {
+  const enrollment = s.enrollment!;
+  const memberId = enrollment.memberId!;
   try {
     const driver = await connectToEnrollmentServer(s.context.connect, enrollment);
-    const { words } = driver;
+    const ids = new Set<string>();
+    if (await driver.getMember(enrollment.target, memberId)) ids.add(memberId);
     if (enrollment.identity) {
-      const ofIdentity = (await driver.listMembers(target)).filter((m) => m.identity === enrollment.identity);
-      ids.push(...ofIdentity.map((m) => m.id).filter((id) => id !== enrollment.memberId));
+      const ofIdentity = await driver.listMembers(enrollment.target);
+      for (const m of ofIdentity) if (m.identity === enrollment.identity) ids.add(m.id);
     }
-    for (const id of ids) {
-      s.context.log.info(
-        { [words.member]: id },
-        `removing ${words.member} ${id} from ${words.target} ${target.name} (${target.id})`,
-      );
-      await driver.removeMember(target, id, s.context.deadline);
-      s.removedMembers.push(id);
-    }
+    s.driver = driver;
+    s.toRemove = [...ids];
   } catch (error) {
-    const words = LINE_WORDS[enrollment.serverLine];
-    s.left = ids
-      .filter((id) => !s.removedMembers.includes(id))
-      .map(
-        (id) =>
-          `${words.member} ${id} in ${words.target} ${target.name} (${target.id}) of ${enrollment.server}`,
-      );
-    s.failure = asEnrollError(error);
+    const failure = asEnrollError(error);
+    if (!s.context.force) throw unreachable(failure, enrollment);
+    s.left = [describeMember(enrollment, memberId)];
+    s.context.log.warn(`--force: going on without the server (${failure.message}); ${s.left[0]} stays there`);
   }
 }
 
-function leftBehind(failure: EnrollError, left: string[]): EnrollError {
+async function removeFromServer(s: DownState): Promise<void> {
+  const enrollment = s.enrollment!;
+  const driver = s.driver!;
+  const { target } = enrollment;
+  const { words } = driver;
+  for (const id of s.toRemove) {
+    s.context.log.info(
+      { [words.member]: id },
+      `removing ${words.member} ${id} from ${words.target} ${target.name} (${target.id})`,
+    );
+    try {
+      await driver.removeMember(target, id, s.context.deadline);
+    } catch (error) {
+      const remaining = s.toRemove.filter((other) => !s.removedMembers.includes(other));
+      const left = remaining.map((other) => describeMember(enrollment, other));
+      if (!s.context.force) throw stoppedHalfWay(asEnrollError(error), left);
+      s.left.push(...left);
+      s.context.log.warn(`--force: going on without the server; ${left.join(", ")} stays there`);
+      return;
+    }
+    s.removedMembers.push(id);
+  }
+}
+
+function describeMember(enrollment: Enrollment, id: string): string {
+  const words = LINE_WORDS[enrollment.serverLine];
+  const { target, server } = enrollment;
+  return `${words.member} ${id} in ${words.target} ${target.name} (${target.id}) of ${server}`;
+}
+
+/** Nothing was changed: the settings did not reach the server. */
+function unreachable(failure: EnrollError, enrollment: Enrollment): EnrollError {
+  const member = describeMember(enrollment, enrollment.memberId!);
+  const { member: word } = LINE_WORDS[enrollment.serverLine];
   return new EnrollError(
     failure.kind,
-    `the agent was removed from this machine, but ${left.join(", ")} remains on the server: ${failure.message}`,
-    "Remove it in the Rancher UI (deactivate, then delete), or run `down` again with working settings once the server is reachable.",
+    `cannot take ${member} out: ${failure.message}; nothing was changed`,
+    `${failure.hint ? `${failure.hint} ` : ""}Then run \`down\` again. \`down --force\` removes the agent from ` +
+      `this machine anyway, and leaves the ${word} on the server for you to remove in the Rancher UI.`,
+    { cause: failure },
+  );
+}
+
+/** The server answered, then failed: the agent is stopped, the record kept, so that `down` again can finish. */
+function stoppedHalfWay(failure: EnrollError, left: string[]): EnrollError {
+  return new EnrollError(
+    failure.kind,
+    `${left.join(", ")} could not be removed from the server: ${failure.message}; the agent is stopped, ` +
+      "its container and the enrollment record are kept",
+    "Run `down` again once the server answers (`up` starts the agent again instead); `down --force` removes " +
+      "the agent anyway and leaves it on the server.",
+    { cause: failure },
   );
 }

@@ -76,6 +76,8 @@ export interface DownResult extends LineResult {
   removedMembers: string[];
   removedContainers: string[];
   purged: string[];
+  /** With `--force`: what stays on the server, as the server could not be reached or refused. */
+  leftOnServer?: string[];
   durationSeconds: number;
 }
 

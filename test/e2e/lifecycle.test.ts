@@ -162,15 +162,42 @@ describe("the host's life", { skip: e2e.skip }, () => {
     assert.equal(world.requests("GET").length + world.requests("POST").length, 0);
   });
 
-  it("down with the server unreachable cleans up locally, says what is left, exits non-zero", async () => {
+  it("down with a wrong key changes nothing; down with the right key then takes the host out", async () => {
+    const id = await enroll();
+    const wrong = await world.cli(["down", "-o", "json"], { RANCHER_SECRET_KEY: "not-the-secret" });
+    assert.equal(wrong.code, 3, wrong.stderr);
+    assert.match(
+      wrong.stderr,
+      new RegExp(
+        `cannot take host ${id} in environment Default \\(1a5\\) of .*: the server rejected .*; nothing was changed`,
+      ),
+    );
+    assert.doesNotMatch(wrong.stderr, /\[stop agent\]/);
+    assert.equal(byId(id).state, "active");
+    assert.equal(
+      await docker(world.testbed, ["inspect", "-f", "{{.State.Running}}", "rancher-agent"]),
+      "true",
+    );
+    assert.equal((await world.cli(["status"])).code, 0, "still enrolled and active");
+    const right = await world.cli(["down", "-o", "json"]);
+    assert.equal(right.code, 0, right.stderr);
+    assert.deepEqual(right.json().removedHosts, [id]);
+    assert.equal(byId(id).state, "removed");
+  });
+
+  it("down with the server unreachable changes nothing; with --force it cleans up locally and names what is left", async () => {
     const id = await enroll();
     await world.stopSimulator();
     const run = await world.cli(["down", "--timeout", "5", "-o", "json"]);
     assert.equal(run.code, 8, run.stderr);
-    assert.match(
-      run.stderr,
-      new RegExp(`host ${id} in environment Default \\(1a5\\) of .* remains on the server: cannot reach`),
-    );
+    assert.match(run.stderr, /cannot reach .*; nothing was changed\n.*down --force/);
+    assert.equal((await world.containers()).length, 1, "the agent stays");
+    const forced = await world.cli(["down", "--force", "--timeout", "5", "-o", "json"]);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.deepEqual(forced.json().leftOnServer, [
+      `host ${id} in environment Default (1a5) of ${world.simulator.url}`,
+    ]);
+    assert.match(forced.stderr, /warning: --force: going on without the server/);
     assert.deepEqual(await world.containers(), []);
     assert.equal((await world.cli(["status"])).code, 10, "no longer enrolled locally");
   });

@@ -71,6 +71,8 @@ export class FakeServer extends Recorder implements ServerDriver {
   members: Member[] = [];
   /** Set to make every request fail, as an unreachable server does. */
   unreachable = false;
+  /** Set to make removals fail, as a server that answers reads and then breaks does. */
+  failRemoval = false;
 
   get requestCount(): number {
     return this.calls.length;
@@ -128,6 +130,7 @@ export class FakeServer extends Recorder implements ServerDriver {
 
   async removeMember(_target: Target, id: string): Promise<void> {
     this.request("removeMember");
+    if (this.failRemoval) throw new EnrollError("server", "POST …?action=deactivate answered 500");
     this.members = this.members.filter((m) => m.id !== id);
   }
 

@@ -1,11 +1,12 @@
 // `status`, `down` and `prepare` in-process over fakes of the server driver and the node agent.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import type { EnrollError } from "../../src/errors.js";
+import { EnrollError } from "../../src/errors.js";
 import { down } from "../../src/flows/down.js";
 import { prepare } from "../../src/flows/prepare.js";
 import { resultJson } from "../../src/flows/result.js";
 import { status } from "../../src/flows/status.js";
+import { renderText } from "../../src/output.js";
 import { up } from "../../src/flows/up.js";
 import { deadline, log, member, upSettings, world, type World } from "./fakes.js";
 
@@ -23,8 +24,8 @@ describe("status, down and prepare over fakes", () => {
     });
   const check = () =>
     status({ log, deadline: deadline(), store: w.store, agentFor: w.agentFor, connect: w.connect });
-  const takeDown = (purge = false) =>
-    down({ log, deadline: deadline(), store: w.store, agentFor: w.agentFor, connect: w.connect, purge });
+  const takeDown = ({ purge = false, force = false, connect = w.connect } = {}) =>
+    down({ log, deadline: deadline(), store: w.store, agentFor: w.agentFor, connect, purge, force });
 
   beforeEach(async () => {
     w = await world();
@@ -106,25 +107,70 @@ describe("status, down and prepare over fakes", () => {
       assert.deepEqual(w.agent.changes(["stop", "remove"]), []);
     });
 
-    it("the server unreachable: the local part is done, the error says what is left", async () => {
+    it("the server unreachable: nothing changes, the agent and the record stay, the error says so", async () => {
       await enroll();
       const id = w.server.members[0]!.id;
+      const record = await w.store.read();
       w.server.unreachable = true;
       await assert.rejects(takeDown(), (error: EnrollError) => {
         assert.equal(error.kind, "server");
         assert.match(
           error.message,
-          new RegExp(`host ${id} in environment Default \\(1a5\\) of .* remains on the server`),
+          new RegExp(
+            `^cannot take host ${id} in environment Default \\(1a5\\) of .*: cannot reach .*; nothing was changed$`,
+          ),
         );
+        assert.match(error.hint ?? "", /down --force/);
         return true;
       });
+      assert.deepEqual(w.agent.changes(["stop", "remove"]), []);
+      assert.deepEqual(await w.store.read(), record);
+      w.server.unreachable = false;
+      assert.deepEqual((await takeDown()).removedMembers, [id], "down again, with the server back, finishes");
+      assert.equal(await w.store.read(), undefined);
+    });
+
+    it("settings that do not resolve (no credentials): nothing changes", async () => {
+      await enroll();
+      const noSettings = async () => {
+        throw new EnrollError("usage", "the API credentials are not set");
+      };
+      await assert.rejects(takeDown({ connect: noSettings }), { kind: "usage" });
+      assert.deepEqual(w.agent.changes(["stop", "remove"]), []);
+      assert.notEqual(await w.store.read(), undefined);
+    });
+
+    it("the server fails half-way: the agent is stopped, its container and the record kept", async () => {
+      await enroll();
+      const id = w.server.members[0]!.id;
+      w.server.failRemoval = true;
+      await assert.rejects(takeDown(), (error: EnrollError) => {
+        assert.match(error.message, new RegExp(`^host ${id} .* could not be removed from the server`));
+        return true;
+      });
+      assert.deepEqual(w.agent.changes(["stop", "remove"]), ["stop"]);
+      assert.notEqual(await w.store.read(), undefined);
+      w.server.failRemoval = false;
+      assert.deepEqual((await takeDown()).removedMembers, [id]);
+    });
+
+    it("--force with the server unreachable: the local part is done, the result says what is left", async () => {
+      await enroll();
+      const id = w.server.members[0]!.id;
+      w.server.unreachable = true;
+      const result = await takeDown({ force: true });
+      assert.deepEqual(result.removedMembers, []);
+      assert.deepEqual(result.leftOnServer, [
+        `host ${id} in environment Default (1a5) of https://rancher.test`,
+      ]);
       assert.deepEqual(w.agent.changes(["stop", "remove"]), ["stop", "remove"]);
       assert.equal(await w.store.read(), undefined);
+      assert.match(renderText(result), new RegExp(`left on the server: host ${id} .*Rancher UI`));
     });
 
     it("--purge: forgets the machine's identity too", async () => {
       await enroll();
-      const result = await takeDown(true);
+      const result = await takeDown({ purge: true });
       assert.deepEqual(result.purged, ["/var/lib/rancher/state"]);
     });
   });
