@@ -8,7 +8,10 @@ export const commit = "source";
 export const versionLine = () => `${version} (commit ${commit})`;
 
 /** The Rancher server lines this release enrolls into, as `--version` and the README say. */
-export const SERVER_LINES: readonly string[] = ["Rancher 1.6 (API /v2-beta, /v1): environments and hosts"];
+export const SERVER_LINES: readonly string[] = [
+  "Rancher 1.6 (API /v2-beta, /v1): environments and hosts",
+  "Rancher 2.0 to 2.11 (API /v3): RKE1 custom clusters and nodes",
+];
 
 /** `--version`: the version line first (scripts read it), then the servers supported and the runtime. */
 export function versionText(): string {

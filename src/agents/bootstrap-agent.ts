@@ -1,5 +1,6 @@
 import { rm } from "node:fs/promises";
 import type { CaCertificate } from "../config/ca-cert.js";
+import { SETTINGS } from "../config/setting-table.js";
 import type { Deadline } from "../deadline.js";
 import {
   containersLabelled,
@@ -35,6 +36,8 @@ export interface DockerMachine {
 export class BootstrapAgent implements NodeAgent {
   readonly line = "cattle";
   readonly name = `the ${AGENT_CONTAINER} container`;
+  readonly optionFlags = [SETTINGS.agentIp.flag];
+  readonly leavesOnceJoined = false;
 
   constructor(private readonly machine: DockerMachine) {}
 

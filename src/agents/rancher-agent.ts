@@ -1,3 +1,4 @@
+import { NODE_SETTING_NAMES, SETTINGS } from "../config/setting-table.js";
 import type { Deadline } from "../deadline.js";
 import {
   containersLabelled,
@@ -35,6 +36,9 @@ const NODE_GONE = /nodes\.management\.cattle\.io "m-[0-9a-f]+" not found/;
 export class RancherAgent implements NodeAgent {
   readonly line = "v3";
   readonly name = `the ${AGENT_CONTAINER} container`;
+  readonly optionFlags = NODE_SETTING_NAMES.map((name) => SETTINGS[name].flag);
+  /** Once the cluster runs, Rancher's node agent (cattle-node-agent) removes it, as every io.cattle.agent=true container. */
+  readonly leavesOnceJoined = true;
   private nodeName?: Promise<string>;
 
   constructor(private readonly machine: DockerMachine) {}

@@ -278,7 +278,7 @@ export const SERVER_SETTING_NAMES = [
   // It decides which CA our own calls trust, so every command that talks to the server takes it.
   "caChecksum",
 ] as const satisfies SettingName[];
-/** up's settings for a 2.x node: how it joins the cluster and what up waits for. */
+/** up's settings for a 2.x node: how it joins the cluster and what up waits for (a usage error on 1.6). */
 export const NODE_SETTING_NAMES = [
   "roles",
   "nodeName",
@@ -294,6 +294,7 @@ export const UP_SETTING_NAMES = [
   "labels",
   "agentIp",
   "agentInterface",
+  ...NODE_SETTING_NAMES,
   "timeout",
   "waitForDocker",
 ] as const satisfies SettingName[];

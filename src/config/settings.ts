@@ -5,8 +5,18 @@ import { resolveCredentials, type ApiCredentials } from "./credentials.js";
 import type { ApiVersion } from "./server-url.js";
 import { ProfileFiles, profilePaths, type Env, type ProfilePaths } from "./profile-files.js";
 import { selectProfile } from "./profile.js";
-import { placesFor, resolveSetting, resolveSettings, type Origin, type Sources } from "./resolve.js";
+import type { Role, WaitFor } from "./node-options.js";
 import {
+  fromFlagOrEnv,
+  fromProfile,
+  placesFor,
+  resolveSetting,
+  resolveSettings,
+  type Origin,
+  type Sources,
+} from "./resolve.js";
+import {
+  NODE_SETTING_NAMES,
   SERVER_SETTING_NAMES,
   setting,
   showValue,
@@ -38,9 +48,23 @@ export interface UpSettings {
   labels: Record<string, string>;
   agentIp?: string;
   agentInterface?: string;
+  /** Rancher 2.x: how the node joins its cluster, and what `up` waits for. */
+  node: NodeSettings;
+  /** The flags of the 2.x node settings that a flag or the profile set (on 1.6 they are a usage error). */
+  nodeFlagsGiven: string[];
   timeoutSeconds: number;
   waitForDockerSeconds: number;
   dryRun: boolean;
+}
+
+export interface NodeSettings {
+  roles: Role[];
+  nodeName?: string;
+  address?: string;
+  internalAddress?: string;
+  taints: string[];
+  /** `registered`: the node exists and its Registered condition is true; `active`: state active and Ready. */
+  waitFor: WaitFor;
 }
 
 /** Options as commander hands them over; every field is optional text. */
@@ -60,6 +84,12 @@ export interface UpFlags extends ServerFlags {
   cluster?: string;
   label?: string[];
   agentIp?: string;
+  role?: string[];
+  nodeName?: string;
+  address?: string;
+  internalAddress?: string;
+  taint?: string[];
+  waitFor?: string;
   timeout?: string;
   dryRun?: boolean;
 }
@@ -104,6 +134,15 @@ export function resolveUpSettings(flags: UpFlags, env: Env, warn: Warn): UpSetti
   return {
     server: serverSettings(values, sources),
     labels: values.labels,
+    node: {
+      roles: values.roles,
+      taints: values.taints,
+      waitFor: values.waitFor,
+      ...(values.nodeName ? { nodeName: values.nodeName } : {}),
+      ...(values.address ? { address: values.address } : {}),
+      ...(values.internalAddress ? { internalAddress: values.internalAddress } : {}),
+    },
+    nodeFlagsGiven: givenFlags(NODE_SETTING_NAMES, sources),
     timeoutSeconds: values.timeout,
     waitForDockerSeconds: values.waitForDocker,
     dryRun: flags.dryRun ?? false,
@@ -112,6 +151,15 @@ export function resolveUpSettings(flags: UpFlags, env: Env, warn: Warn): UpSetti
     ...(values.agentIp ? { agentIp: values.agentIp } : {}),
     ...(values.agentInterface ? { agentInterface: values.agentInterface } : {}),
   };
+}
+
+/** The flags of those settings that a flag, a variable or the profile sets (not a fallback). */
+function givenFlags(names: readonly SettingName[], sources: Sources): string[] {
+  const quiet = { ...sources, warn: () => undefined };
+  return names
+    .map(setting)
+    .filter((item) => fromFlagOrEnv(item, quiet) ?? fromProfile(item, sources.profile))
+    .map((item) => item.flag);
 }
 
 /** The target as the user named it, under the word they used: the driver refuses the other line's word. */

@@ -25,12 +25,34 @@ export interface Words {
   member: "host" | "node";
   /** The option that names the target: `--environment` or `--cluster`. */
   targetFlag: "--environment" | "--cluster";
+  /** The option that gives the address the member registers: `--agent-ip` or `--address`. */
+  addressFlag: "--agent-ip" | "--address";
+  /** The server, as messages name it: "Rancher 1.6", "Rancher 2.x". */
+  server: string;
 }
 
 export const LINE_WORDS: Readonly<Record<ServerLine, Words>> = {
-  cattle: { target: "environment", member: "host", targetFlag: "--environment" },
-  v3: { target: "cluster", member: "node", targetFlag: "--cluster" },
-  "system-agent": { target: "cluster", member: "node", targetFlag: "--cluster" },
+  cattle: {
+    target: "environment",
+    member: "host",
+    targetFlag: "--environment",
+    addressFlag: "--agent-ip",
+    server: "Rancher 1.6",
+  },
+  v3: {
+    target: "cluster",
+    member: "node",
+    targetFlag: "--cluster",
+    addressFlag: "--address",
+    server: "Rancher 2.x",
+  },
+  "system-agent": {
+    target: "cluster",
+    member: "node",
+    targetFlag: "--cluster",
+    addressFlag: "--address",
+    server: "Rancher 2.x",
+  },
 };
 
 /** What the user asked for, and under which word (the wrong word for the server is a usage error). */
@@ -193,6 +215,13 @@ export interface NodeAgent {
   readonly line: ServerLine;
   /** How messages name it: "the rancher-agent container". */
   readonly name: string;
+  /** The options of `up` that only this line's agent takes (`--agent-ip`; `--role`, `--node-name`, …). */
+  readonly optionFlags: readonly string[];
+  /**
+   * The server removes the agent once the member is up (Rancher 2.x's node agent removes every container
+   * labelled io.cattle.agent=true once the cluster runs): its absence then is normal, not a reason to relaunch.
+   */
+  readonly leavesOnceJoined: boolean;
   /** What must hold before any change (Docker answers; or root and systemd), within `--wait-for-docker`. */
   preflight(deadline: Deadline): Promise<void>;
   /** Says (logs) which address the agent will register, and warns when that looks wrong; `serverSees`: our address as the server sees it. */

@@ -75,6 +75,7 @@ export const UP_PHASES: readonly Phase<UpState>[] = [
   },
   { name: "check this machine", run: checkMachine },
   { name: "choose server line", run: chooseLine },
+  { name: "check options for the line", run: checkLineOptions },
   { name: "check current enrollment", locked: true, run: checkCurrent },
   { name: "resolve target", run: resolveTarget },
   {
@@ -121,13 +122,39 @@ export async function up(context: UpContext): Promise<UpResult | UpPlan> {
   return result(state);
 }
 
+/** Every line's options in one place; each agent takes those of its line (`checkLineOptions` refuses the others). */
 function nodeOptions(settings: UpSettings, env: UpContext["env"]): NodeOptions {
+  const { roles, nodeName, internalAddress, taints } = settings.node;
+  const address = settings.node.address ?? settings.agentIp;
   return {
     labels: settings.labels,
     env,
-    ...(settings.agentIp ? { address: settings.agentIp } : {}),
+    roles,
+    taints,
+    ...(address ? { address } : {}),
+    ...(internalAddress ? { internalAddress } : {}),
+    ...(nodeName ? { nodeName } : {}),
     ...(settings.server.caCert ? { caCert: settings.server.caCert } : {}),
   };
+}
+
+/** An option of the other server line is a usage error that names this line's words, before anything changes. */
+async function checkLineOptions(s: UpState): Promise<void> {
+  const { settings } = s.context;
+  const given = [...settings.nodeFlagsGiven, ...(settings.agentIp ? ["--agent-ip"] : [])];
+  const foreign = given.filter((flag) => !s.agent.optionFlags.includes(flag));
+  if (!foreign.length) return;
+  const { words } = s.driver;
+  throw new EnrollError(
+    "usage",
+    `${foreign.join(", ")} ${foreign.length > 1 ? "are not options" : "is not an option"} for this server, which is ${words.server}`,
+    `Leave ${foreign.length > 1 ? "them" : "it"} out: on ${words.server}, ${words.targetFlag} names the ${words.target} and ${words.addressFlag} the ${words.member}'s address.`,
+  );
+}
+
+/** What `up` waits for: the member ready, or with `--wait-for registered` known to the server as a member. */
+function reached(s: UpState, member: Member): boolean {
+  return s.context.settings.node.waitFor === "registered" ? member.registered : member.ready;
 }
 
 /**
@@ -159,12 +186,16 @@ async function checkCurrent(s: UpState): Promise<void> {
   if (!previous.memberId) return;
   const agent = await s.agent.inspect();
   const member = { word: s.driver.words.member, id: previous.memberId };
-  if (!agent.running) {
+  // Rancher 2.x removes its agent container once the cluster runs: then the member alone tells.
+  const handedOver = !agent.present && s.agent.leavesOnceJoined;
+  if (!agent.running && !handedOver) {
     log.info(`${s.agent.name} is ${agent.present ? "stopped" : "missing"}: launching the agent again`);
     return;
   }
   const current = await s.driver.getMember(previous.target, previous.memberId);
-  if (current?.ready) {
+  if (current && reached(s, current)) {
+    if (handedOver)
+      log.info(`${s.agent.name} is gone, as Rancher removes it once the ${s.driver.words.target} runs`);
     Object.assign(s, { current, target: previous.target, done: true });
     return;
   }
@@ -234,6 +265,7 @@ async function confirm(s: UpState): Promise<void> {
   const { words } = s.driver;
   let seen: Member[] = [];
   let ours: Member | undefined;
+  let holds: string | undefined;
   let relaunched = false;
   s.member = await deadline.poll(
     MEMBER_POLL_MS,
@@ -247,29 +279,31 @@ async function confirm(s: UpState): Promise<void> {
         await s.agent.install(s.join!, s.options, deadline);
       }
       if (match && match.member.state !== ours?.state) {
-        const why = await s.driver.whyWaiting(s.target, match.member);
+        holds = await s.driver.whyWaiting(s.target, match.member);
         log.info(
           {
             [words.member]: match.member.id,
             state: match.member.state,
             why: match.why,
-            ...(why ? { waiting: why } : {}),
+            ...(holds ? { waiting: holds } : {}),
           },
-          `${words.member} ${match.member.id} is ${match.member.state}${why ? `: ${why}` : ""}`,
+          `${words.member} ${match.member.id} is ${match.member.state}${holds ? `: ${holds}` : ""}`,
         );
       }
       ours = match?.member;
-      return ours?.ready ? ours : undefined;
+      return ours && reached(s, ours) ? ours : undefined;
     },
-    () => describeWait(s, ours, seen),
+    () => describeWait(s, ours, seen, holds),
   );
 }
 
-function describeWait(s: UpState, ours: Member | undefined, seen: Member[]): string {
+function describeWait(s: UpState, ours: Member | undefined, seen: Member[], holds?: string): string {
   const { words } = s.driver;
   if (ours) {
+    const goal = s.context.settings.node.waitFor === "registered" ? "register" : "become active";
     const detail = ours.waiting ? ` (${ours.waiting})` : "";
-    return `${words.member} ${ours.id} (${ours.name}) did not become active; last state "${ours.state}"${detail}`;
+    const why = holds ? `; ${holds}` : "";
+    return `${words.member} ${ours.id} (${ours.name}) did not ${goal}; last state "${ours.state}"${detail}${why}`;
   }
   const names = s.evidence!.names;
   const older = seen.filter((m) => s.evidence!.before.has(m.id) && names.includes(m.name));

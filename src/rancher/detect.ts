@@ -6,6 +6,7 @@ import type { ServerDriver, ServerLine } from "../flows/seam.js";
 import type { Logger } from "../log.js";
 import { CattleDriver } from "./cattle/driver.js";
 import { ApiClient } from "./http.js";
+import { serverTls } from "./v3/ca-pin.js";
 import { V3Driver } from "./v3/driver.js";
 
 /** A URL path that names an API version names the line; `/v1` does not (1.6's old API, or 2.x's Steve). */
@@ -42,12 +43,22 @@ export async function connectDriver(
   deadline: Deadline,
   recorded?: ServerLine,
 ): Promise<ServerDriver> {
-  const tls = { caCert: server.caCert, insecure: server.insecure };
-  const http = new ApiClient(server.url, server.credentials, log, deadline, tls);
   const pathLine = lineOfPath(server.apiVersion);
+  if (server.caChecksum && (recorded ?? pathLine) === "cattle") throw checksumOnCattle(server.url);
+  // With --ca-checksum the CA is read and checked first, without credentials: a mismatch sends none.
+  const tls = await serverTls(server, log, deadline);
+  const http = new ApiClient(server.url, server.credentials, log, deadline, tls);
   const line = recorded ?? pathLine ?? (await probeLine(http, server.url));
   log.debug({ line, from: recorded ? "state" : pathLine ? "url" : "server" }, `server line ${line}`);
   return createDriver(line, http, server, log);
+}
+
+function checksumOnCattle(url: string): EnrollError {
+  return new EnrollError(
+    "usage",
+    `--ca-checksum is an option for Rancher 2.x, and ${url} is a Rancher 1.6 server`,
+    "Leave out --ca-checksum; to trust a private CA on Rancher 1.6, give it with --ca-cert.",
+  );
 }
 
 async function probeLine(http: ApiClient, url: string): Promise<ServerLine> {

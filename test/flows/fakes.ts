@@ -143,6 +143,8 @@ export class FakeServer extends Recorder implements ServerDriver {
 export class FakeAgent extends Recorder implements NodeAgent {
   readonly line = "cattle";
   readonly name = "the fake agent";
+  readonly optionFlags = ["--agent-ip"];
+  leavesOnceJoined = false;
   state: AgentState = { present: false, running: false };
   /** What the member looks like once registered; `ready: false` keeps it from becoming ready. */
   registers: Partial<Member> = {};
@@ -255,6 +257,8 @@ export function upSettings(fields: Partial<UpSettings> = {}): UpSettings {
       insecure: false,
     },
     labels: {},
+    node: { roles: ["worker"], taints: [], waitFor: "active" },
+    nodeFlagsGiven: [],
     timeoutSeconds: 5,
     waitForDockerSeconds: 1,
     dryRun: false,

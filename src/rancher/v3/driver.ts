@@ -9,8 +9,8 @@ import type {
   ServerDriver,
   Target,
   Wanted,
-  Words,
 } from "../../flows/seam.js";
+import { LINE_WORDS } from "../../flows/seam.js";
 import type { Logger } from "../../log.js";
 import type { ApiClient } from "../http.js";
 import { checkCommandChecksum } from "./ca-checksum.js";
@@ -20,12 +20,10 @@ import { identifyNode } from "./node-match.js";
 import { clusterHolds, listNodes, removeNode, toMember } from "./nodes.js";
 import { obtainJoin, peekJoin } from "./tokens.js";
 
-const WORDS: Words = { target: "cluster", member: "node", targetFlag: "--cluster" };
-
 /** Rancher 2.0 to 2.11, RKE1 custom clusters: the server side of enrolling a node, through `/v3`. */
 export class V3Driver implements ServerDriver {
   readonly line = "v3";
-  readonly words = WORDS;
+  readonly words = LINE_WORDS.v3;
   private readonly client: V3Client;
   private version: string | undefined;
 
