@@ -1,7 +1,7 @@
 # Enrolls a machine that Terraform reaches over SSH into Rancher 1.6 when this resource is created, and takes it out
 # of Rancher when the resource is destroyed; rancher-enroll's JSON result is shown in Terraform's output and kept on
 # the machine. The machine (Debian or Ubuntu) gets rancher-enroll from its .deb, uploaded from where Terraform runs
-# (`npm run release` builds it). README.md, section "Terraform".
+# (`npm run release` builds it). docs/integrations.md, section "Terraform".
 
 terraform {
   required_version = ">= 1.4" # terraform_data

@@ -29,7 +29,7 @@ describe("systemd unit", { skip }, () => {
   after(() => rm(dir, { recursive: true, force: true }));
   afterEach(() => machine.dispose());
 
-  /** The machine as the README's systemd section leaves it: rancher-enroll, its profile, the unit. */
+  /** The machine as the systemd section of docs/integrations.md leaves it: rancher-enroll, its profile, the unit. */
   beforeEach(async () => {
     machine = await ScratchMachine.create({ dockerHost: world.testbed.dockerHost });
     await machine.write(UNIT_PATH, await readFile(UNIT_FILE, "utf8"));

@@ -1,7 +1,7 @@
 import { repoFile } from "./integrations.js";
 
 export const UNIT_FILE = repoFile("systemd/rancher-enroll.service");
-/** Where the README has users install it. */
+/** Where docs/integrations.md has users install it. */
 export const UNIT_PATH = "/etc/systemd/system/rancher-enroll.service";
 
 /** A unit's directives: name → values, a directive given twice (or space-separated) listing several. */
