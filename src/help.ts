@@ -27,10 +27,18 @@ const COMMANDS: Readonly<Record<string, { examples: string[]; codes?: Record<num
   },
   status: {
     examples: ["rancher-enroll status", "rancher-enroll status --output json"],
-    codes: { 10: "not enrolled", 11: "enrolled, but something is wrong: `rancher-enroll up` repairs it" },
+    codes: {
+      10: "not enrolled",
+      11: "enrolled, but something is wrong: `rancher-enroll up` repairs it",
+      12: "enrolled, the agent runs, but the server could not be asked (the answer says why)",
+    },
   },
   down: {
-    examples: ["rancher-enroll down", "rancher-enroll down --purge   # the next up makes a new host"],
+    examples: [
+      "rancher-enroll down",
+      "rancher-enroll down --purge   # the next up makes a new host",
+      "rancher-enroll down --force   # the server is gone for good: remove the agent, leave its host record",
+    ],
   },
   prepare: {
     examples: [

@@ -71,14 +71,24 @@ function renderStatus(result: StatusResult): string {
   const where = enrollment
     ? ` in ${words.target} ${enrollment.target.name} (${enrollment.target.id}) of ${enrollment.server}`
     : "";
-  const hostLine = member ? describeMember(words.member, member) : `no confirmed ${words.member}`;
+  const hostLine = member
+    ? describeMember(words.member, member)
+    : enrollment?.memberId
+      ? `${words.member} ${enrollment.memberId}`
+      : `no confirmed ${words.member}`;
   const agentLine = agent.present
     ? `agent ${agent.running ? `running since ${agent.startedAt}` : "stopped"} (${agent.image})`
     : "no agent container";
   const lines = [`enrolled${where}: ${hostLine}; ${agentLine}`];
   if (!result.healthy) lines.push(...result.problems.map((problem) => `  unhealthy: ${problem}`));
+  const { unchecked } = result;
+  if (unchecked)
+    lines.push(
+      `  not checked: the ${unchecked.what}: ${unchecked.message}`,
+      ...(unchecked.hint ? [`    ${unchecked.hint}`] : []),
+    );
   // up relaunches the agent of a recorded enrollment and waits for its host: every problem above but a foreign agent.
-  if (!result.healthy && enrollment)
+  if (result.problems.length && enrollment)
     lines.push(
       "  to repair: `rancher-enroll up` launches the agent again and waits until the host is active",
     );

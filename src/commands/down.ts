@@ -1,8 +1,7 @@
 import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
-import { resolveServerSettings } from "../config/settings.js";
 import type { Logger } from "../log.js";
-import { agentChooser, enrollmentStore, serverConnector } from "./clients.js";
+import { agentChooser, enrolledServerSettings, enrollmentStore, serverConnector } from "./clients.js";
 import { commandClock, type ClockFlags } from "./command-clock.js";
 import { runFlow, withServerOptions } from "./run.js";
 
@@ -26,11 +25,12 @@ async function runDown(flags: DownFlags, log: Logger) {
   const { down } = await import("../flows/down.js");
   const warn = (message: string) => log.warn(message);
   const { deadline, waitForDockerSeconds } = commandClock(flags, warn);
+  const store = enrollmentStore();
   return down({
     agentFor: agentChooser(log, waitForDockerSeconds),
-    store: enrollmentStore(),
+    store,
     log,
-    connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log, deadline),
+    connect: serverConnector(enrolledServerSettings(flags, store, warn), log, deadline),
     purge: flags.purge ?? false,
     force: flags.force ?? false,
     deadline,

@@ -1,15 +1,14 @@
 import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
-import { resolveServerSettings } from "../config/settings.js";
 import type { Logger } from "../log.js";
-import { agentChooser, enrollmentStore, serverConnector } from "./clients.js";
+import { agentChooser, enrolledServerSettings, enrollmentStore, serverConnector } from "./clients.js";
 import { commandClock, type ClockFlags } from "./command-clock.js";
 import { runFlow, withServerOptions } from "./run.js";
 
 export function statusCommand(): Command {
   return withSettingOptions(withServerOptions(new Command("status")), ["timeout", "waitForDocker"])
     .description(
-      "show the agent container and the host's state on the server (exit 0 active, 10 not enrolled, 11 unhealthy)",
+      "show the agent container and the host's state on the server (exit 0 active, 10 not enrolled, 11 unhealthy, 12 server not checked)",
     )
     .action((flags: ClockFlags, command: Command) => runFlow(command, (log) => runStatus(flags, log)));
 }
@@ -18,11 +17,12 @@ async function runStatus(flags: ClockFlags, log: Logger) {
   const { status } = await import("../flows/status.js");
   const warn = (message: string) => log.warn(message);
   const { deadline, waitForDockerSeconds } = commandClock(flags, warn);
+  const store = enrollmentStore();
   return status({
     log,
     deadline,
     agentFor: agentChooser(log, waitForDockerSeconds),
-    store: enrollmentStore(),
-    connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log, deadline),
+    store,
+    connect: serverConnector(enrolledServerSettings(flags, store, warn), log, deadline),
   });
 }

@@ -25,7 +25,8 @@ const PRECEDENCE: Record<Origin["source"], number> = {
   env: 1,
   profile: 2,
   "rancher-cli": 3,
-  default: 4,
+  enrollment: 4,
+  default: 5,
 };
 
 /**

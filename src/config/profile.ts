@@ -36,17 +36,42 @@ export function fileOf(item: Setting<unknown>): FileKind {
   return item.credential ? "credentials" : "config";
 }
 
-/** The profile named by `--profile`, else by RANCHER_PROFILE, else `default`; a named profile must exist. */
-export function selectProfile(flag: string | undefined, env: Env, files: ProfileFiles): Profile {
-  const { name, chosenBy } = chooseProfile(flag, env);
+/** A profile name a command falls back on, and what named it (the enrollment record, for `status` and `down`). */
+export interface RecordedProfile {
+  name: string;
+  from: string;
+}
+
+/**
+ * The profile named by `--profile`, else by RANCHER_PROFILE, else by the record, else `default`; a named
+ * profile must exist.
+ */
+export function selectProfile(
+  flag: string | undefined,
+  env: Env,
+  files: ProfileFiles,
+  recorded?: RecordedProfile,
+): Profile {
+  const { name, chosenBy } = chooseProfile(flag, env, recorded);
   const profile = new Profile(name, chosenBy, files);
   if (chosenBy && !exists(profile)) throw unknownProfile(profile);
   return profile;
 }
 
-export function chooseProfile(flag: string | undefined, env: Env): { name: string; chosenBy?: string } {
-  const chosenBy = flag !== undefined ? "--profile" : env[PROFILE_VARIABLE] ? PROFILE_VARIABLE : undefined;
-  const name = (flag ?? env[PROFILE_VARIABLE] ?? DEFAULT_PROFILE).trim();
+export function chooseProfile(
+  flag: string | undefined,
+  env: Env,
+  recorded?: RecordedProfile,
+): { name: string; chosenBy?: string } {
+  const chosenBy =
+    flag !== undefined
+      ? "--profile"
+      : env[PROFILE_VARIABLE]
+        ? PROFILE_VARIABLE
+        : recorded
+          ? recorded.from
+          : undefined;
+  const name = (flag ?? (env[PROFILE_VARIABLE] || undefined) ?? recorded?.name ?? DEFAULT_PROFILE).trim();
   if (!isProfileName(name)) {
     throw new EnrollError(
       "usage",

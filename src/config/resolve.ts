@@ -15,6 +15,7 @@ export type Origin =
   | { source: "env"; variable: string }
   | { source: "profile"; profile: string; key: string; path: string; line: number }
   | { source: "rancher-cli"; field: string; path: string }
+  | { source: "enrollment"; path: string }
   | { source: "default" };
 
 export interface Found {
@@ -28,6 +29,13 @@ export interface Sources {
   env: Env;
   profile: Profile;
   warn: (message: string) => void;
+  /** What this machine's enrollment record holds (`status`, `down`): values by setting key, after the profile's. */
+  recorded?: Recorded;
+}
+
+export interface Recorded {
+  values: Readonly<Record<string, string | undefined>>;
+  path: string;
 }
 
 export interface Resolved<T> {
@@ -51,7 +59,8 @@ export function resolveSettings<N extends SettingName>(
 }
 
 export function resolveSetting<T>(item: Setting<T>, sources: Sources): Resolved<T> | undefined {
-  const found = fromFlagOrEnv(item, sources) ?? fromProfile(item, sources.profile);
+  const found =
+    fromFlagOrEnv(item, sources) ?? fromProfile(item, sources.profile) ?? fromRecord(item, sources.recorded);
   if (found) return { value: parseFound(item, found), origin: found.origin };
   return item.fallback === undefined ? undefined : { value: item.fallback, origin: { source: "default" } };
 }
@@ -84,6 +93,11 @@ export function fromProfile(item: Setting<unknown>, profile: Profile): Found | u
   return { text, origin: { source: "profile", profile: profile.name, key: item.key, path, line } };
 }
 
+function fromRecord(item: Setting<unknown>, recorded: Recorded | undefined): Found | undefined {
+  const text = recorded?.values[item.key];
+  return text ? { text, origin: { source: "enrollment", path: recorded.path } } : undefined;
+}
+
 function flagText(item: Setting<unknown>, value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (value === true && !item.argument) return "true";
@@ -113,6 +127,8 @@ export function describeOrigin(origin: Origin): string {
       return `profile "${origin.profile}", ${origin.path} line ${origin.line}`;
     case "rancher-cli":
       return `${origin.field} in ${origin.path}`;
+    case "enrollment":
+      return `the enrollment record ${origin.path}`;
     case "default":
       return "default";
   }

@@ -18,6 +18,7 @@ import {
 import {
   NODE_SETTING_NAMES,
   SERVER_SETTING_NAMES,
+  SETTINGS,
   setting,
   showValue,
   UP_SETTING_NAMES,
@@ -42,6 +43,8 @@ export interface ServerSettings {
 
 export interface UpSettings {
   server: ServerSettings;
+  /** The profile named by `--profile` or RANCHER_PROFILE, recorded with the enrollment (never its secrets). */
+  profile?: string;
   environment?: string;
   /** The Rancher 2.x word for the target (`--cluster`). */
   cluster?: string;
@@ -96,6 +99,14 @@ export interface UpFlags extends ServerFlags {
 
 type Warn = (message: string) => void;
 
+/** What `status` and `down` fall back on, from this machine's enrollment record: its server and profile. */
+export interface RecordedSettings {
+  server: string;
+  profile?: string;
+  /** The record's file, to say where a value came from. */
+  path: string;
+}
+
 /**
  * Settings by name (see SETTINGS), each from the first of: its flag, its environment variable, the profile
  * (`--profile`, else RANCHER_PROFILE, else `default`), its fallback. A missing required setting is a usage error.
@@ -109,8 +120,13 @@ export function resolveNamedSettings<N extends SettingName>(
   return resolveSettings(names, settingSources(flags, env, warn));
 }
 
-export function resolveServerSettings(flags: ServerFlags, env: Env, warn: Warn): ServerSettings {
-  const sources = settingSources(flags, env, warn);
+export function resolveServerSettings(
+  flags: ServerFlags,
+  env: Env,
+  warn: Warn,
+  recorded?: RecordedSettings,
+): ServerSettings {
+  const sources = settingSources(flags, env, warn, recorded);
   return serverSettings(resolveSettings(withoutCredentials(SERVER_SETTING_NAMES), sources), sources);
 }
 
@@ -146,6 +162,7 @@ export function resolveUpSettings(flags: UpFlags, env: Env, warn: Warn): UpSetti
     timeoutSeconds: values.timeout,
     waitForDockerSeconds: values.waitForDocker,
     dryRun: flags.dryRun ?? false,
+    ...(sources.profile.chosenBy ? { profile: sources.profile.name } : {}),
     ...(values.environment ? { environment: values.environment } : {}),
     ...(values.cluster ? { cluster: values.cluster } : {}),
     ...(values.agentIp ? { agentIp: values.agentIp } : {}),
@@ -206,9 +223,19 @@ export function effectiveSettings(
   };
 }
 
-function settingSources(flags: ServerFlags, env: Env, warn: Warn): Sources {
-  const profile = selectProfile(flags.profile, env, new ProfileFiles(profilePaths(env)));
-  return { flags, env, profile, warn };
+function settingSources(flags: ServerFlags, env: Env, warn: Warn, recorded?: RecordedSettings): Sources {
+  const from = recorded && `the enrollment record ${recorded.path}`;
+  const recordedProfile = recorded?.profile && from ? { name: recorded.profile, from } : undefined;
+  const profile = selectProfile(flags.profile, env, new ProfileFiles(profilePaths(env)), recordedProfile);
+  return {
+    flags,
+    env,
+    profile,
+    warn,
+    ...(recorded
+      ? { recorded: { values: { [SETTINGS.url.key]: recorded.server }, path: recorded.path } }
+      : {}),
+  };
 }
 
 /** `--ca-checksum` decides which CA our calls trust: neither another CA nor no verification can stand beside it. */

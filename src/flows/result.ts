@@ -48,7 +48,16 @@ export interface UpPlan extends OnLine {
 }
 
 /** `status` exit codes, besides the error codes shared by every command. */
-export const STATUS_EXIT_CODES = { active: 0, notEnrolled: 10, unhealthy: 11 } as const;
+export const STATUS_EXIT_CODES = { active: 0, notEnrolled: 10, unhealthy: 11, unchecked: 12 } as const;
+
+/** What `status` could not check, and why: the error it met, as the JSON of a failure gives one. */
+export interface Unchecked {
+  what: string;
+  kind: string;
+  exitCode: number;
+  message: string;
+  hint?: string;
+}
 
 export interface StatusResult extends LineResult {
   kind: "status";
@@ -67,6 +76,8 @@ export interface StatusResult extends LineResult {
   };
   /** The member on the server: null when the server no longer has it, absent when not asked. */
   member?: Member | null;
+  /** What could not be checked (the server without settings, refusing them, or not answering). */
+  unchecked?: Unchecked;
   exitCode: number;
 }
 

@@ -1,9 +1,10 @@
 import type { Deadline } from "../deadline.js";
+import { EnrollError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Enrollment, EnrollmentStore } from "../state/enrollment.js";
 import { connectToEnrollmentServer, type AgentFor, type Connect } from "./connection.js";
 import { initialState, runPhases, type FlowState, type Phase } from "./phases.js";
-import { STATUS_EXIT_CODES, type StatusResult } from "./result.js";
+import { STATUS_EXIT_CODES, type StatusResult, type Unchecked } from "./result.js";
 import { LINE_WORDS, type AgentState, type Member, type NodeAgent } from "./seam.js";
 
 export interface StatusContext {
@@ -22,6 +23,8 @@ interface StatusState extends FlowState {
   agentState: AgentState;
   /** Null when the server no longer has it; absent when not asked. */
   member?: Member | null;
+  /** Why the server could not be asked: the local facts are reported all the same. */
+  unchecked?: Unchecked;
 }
 
 /** What the machine and the server say about this machine's enrollment; changes nothing. */
@@ -45,9 +48,17 @@ export const STATUS_PHASES: readonly Phase<StatusState>[] = [
     name: "ask the server",
     when: (s) => Boolean(s.enrollment?.memberId),
     run: async (s) => {
-      const { target, memberId } = s.enrollment!;
-      const driver = await connectToEnrollmentServer(s.context.connect, s.enrollment!);
-      s.member = (await driver.getMember(target, memberId!)) ?? null;
+      const { target, memberId, serverLine } = s.enrollment!;
+      try {
+        const driver = await connectToEnrollmentServer(s.context.connect, s.enrollment!);
+        s.member = (await driver.getMember(target, memberId!)) ?? null;
+      } catch (error) {
+        if (!(error instanceof EnrollError)) throw error;
+        const what = `${LINE_WORDS[serverLine].member} ${memberId} on the server`;
+        s.context.log.warn(`cannot check the ${what}: ${error.message}`);
+        const { kind, exitCode, message, hint } = error;
+        s.unchecked = { what, kind, exitCode, message, ...(hint ? { hint } : {}) };
+      }
     },
   },
 ];
@@ -63,7 +74,7 @@ export async function status(context: StatusContext): Promise<StatusResult> {
   return describe(state);
 }
 
-function describe({ enrollment, agent, agentState, member }: StatusState): StatusResult {
+function describe({ enrollment, agent, agentState, member, unchecked }: StatusState): StatusResult {
   const words = LINE_WORDS[agent.line];
   const base = { kind: "status" as const, changed: false as const, words, agent: agentState };
   if (!enrollment && !agentState.present)
@@ -78,11 +89,16 @@ function describe({ enrollment, agent, agentState, member }: StatusState): Statu
   return {
     ...base,
     enrolled: true,
-    healthy: problems.length === 0,
+    healthy: problems.length === 0 && !unchecked,
     problems,
     ...(enrollment ? { enrollment: describeEnrollment(enrollment) } : {}),
     ...(member === undefined ? {} : { member }),
-    exitCode: problems.length ? STATUS_EXIT_CODES.unhealthy : STATUS_EXIT_CODES.active,
+    ...(unchecked ? { unchecked } : {}),
+    exitCode: problems.length
+      ? STATUS_EXIT_CODES.unhealthy
+      : unchecked
+        ? STATUS_EXIT_CODES.unchecked
+        : STATUS_EXIT_CODES.active,
   };
 }
 

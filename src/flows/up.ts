@@ -241,6 +241,7 @@ async function launch(s: UpState): Promise<void> {
     version: ENROLLMENT_VERSION,
     serverLine: s.driver.line,
     server: s.context.settings.server.url,
+    ...profileOf(s.context.settings),
     target: s.target,
     joinId: join.id,
     ...(join.image ? { agentImage: join.image } : {}),
@@ -322,6 +323,7 @@ async function record(s: UpState): Promise<void> {
     version: ENROLLMENT_VERSION,
     serverLine: s.driver.line,
     server: settings.server.url,
+    ...profileOf(settings),
     target: s.target,
     joinId: join.id,
     ...(join.image ? { agentImage: join.image } : {}),
@@ -331,6 +333,10 @@ async function record(s: UpState): Promise<void> {
     memberName: member.name,
     confirmedAt: new Date().toISOString(),
   });
+}
+
+function profileOf({ profile }: UpSettings): Pick<Enrollment, "profile"> {
+  return profile ? { profile } : {};
 }
 
 function serverInfo({ context, driver }: UpState): ServerInfo {

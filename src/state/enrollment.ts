@@ -15,6 +15,8 @@ export interface Enrollment {
   /** Which server line the machine is enrolled with, so that `status` and `down` use its driver and agent. */
   serverLine: ServerLine;
   server: string;
+  /** The profile `up` was given (`--profile`, RANCHER_PROFILE): `status` and `down` default to it. Never a secret. */
+  profile?: string;
   /** The environment (1.6) or cluster (2.x). */
   target: Target;
   /** The registration token's id. */

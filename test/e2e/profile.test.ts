@@ -217,7 +217,7 @@ describe("up with only a profile", { skip: e2e.skip }, () => {
   });
   after(() => resetEngine(testbed));
 
-  it("enrolls this host from a profile: no RANCHER_* variable, no server flag", async () => {
+  async function configureSim(): Promise<void> {
     const configured = await runCli(
       ["configure", "--profile", "sim", "--from-env", "--environment", "Default", "--label", "role=db"],
       {
@@ -228,12 +228,17 @@ describe("up with only a profile", { skip: e2e.skip }, () => {
       },
     );
     assert.equal(configured.code, 0, configured.stderr);
+  }
 
-    const env = {
-      ...files.env,
-      DOCKER_HOST: testbed.dockerHost,
-      RANCHER_ENROLL_STATE_DIR: join(files.directory, "state"),
-    };
+  const machineEnv = () => ({
+    ...files.env,
+    DOCKER_HOST: testbed.dockerHost,
+    RANCHER_ENROLL_STATE_DIR: join(files.directory, "state"),
+  });
+
+  it("enrolls this host from a profile: no RANCHER_* variable, no server flag", async () => {
+    await configureSim();
+    const env = machineEnv();
     const run = await runCli(["up", "--profile", "sim", "-o", "json"], env);
     assert.equal(run.code, 0, run.stderr);
     const result = run.json();
@@ -248,6 +253,39 @@ describe("up with only a profile", { skip: e2e.skip }, () => {
       !(run.stdout + run.stderr).includes(simulator.environmentKey.secretKey),
       "the secret key from the profile leaks nowhere",
     );
+  });
+
+  it("after up --profile, a plain status and down use the recorded profile; without its keys status still tells", async () => {
+    await configureSim();
+    const env = machineEnv();
+    const up = await runCli(["up", "--profile", "sim", "-o", "json"], env);
+    assert.equal(up.code, 0, up.stderr);
+    const id = (up.json().host as { id: string }).id;
+    const state = JSON.parse(readFileSync(join(env.RANCHER_ENROLL_STATE_DIR, "enrollment.json"), "utf8"));
+    assert.equal(state.profile, "sim");
+    assert.doesNotMatch(JSON.stringify(state), new RegExp(simulator.environmentKey.secretKey));
+
+    const status = await runCli(["status", "-o", "json"], env);
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal((status.json().host as { state: string }).state, "active");
+
+    const noKeys = await runCli(["status"], {
+      ...env,
+      RANCHER_ENROLL_CREDENTIALS_FILE: join(files.directory, "none"),
+    });
+    assert.equal(noKeys.code, 12, noKeys.stderr);
+    assert.match(
+      noKeys.stdout,
+      new RegExp(`^enrolled in environment Default \\(1a5\\) of ${simulator.url}: host ${id}; agent running`),
+    );
+    assert.match(
+      noKeys.stdout,
+      new RegExp(`\n {2}not checked: the host ${id} on the server: the API credentials are not set\n`),
+    );
+
+    const down = await runCli(["down", "-o", "json"], env);
+    assert.equal(down.code, 0, down.stderr);
+    assert.deepEqual(down.json().removedHosts, [id]);
   });
 });
 

@@ -66,6 +66,43 @@ describe("status, down and prepare over fakes", () => {
       assert.equal((resultJson(result) as { host: unknown }).host, null);
     });
 
+    it("no settings for the server: the local facts, what was not checked and why, exit 12", async () => {
+      await enroll();
+      const id = w.server.members[0]!.id;
+      const noSettings = async () => {
+        throw new EnrollError("usage", "the API credentials are not set", "Set RANCHER_TOKEN, …");
+      };
+      const result = await status({
+        log,
+        deadline: deadline(),
+        store: w.store,
+        agentFor: w.agentFor,
+        connect: noSettings,
+      });
+      assert.deepEqual([result.exitCode, result.healthy, result.problems], [12, false, []]);
+      assert.deepEqual(result.unchecked, {
+        what: `host ${id} on the server`,
+        kind: "usage",
+        exitCode: 2,
+        message: "the API credentials are not set",
+        hint: "Set RANCHER_TOKEN, …",
+      });
+      assert.equal(result.enrollment?.memberId, id);
+      assert.match(
+        renderText(result),
+        new RegExp(`not checked: the host ${id} on the server: the API credentials are not set`),
+      );
+      w.agent.state = { present: true, running: false };
+      w.server.unreachable = true;
+      const stopped = await check();
+      assert.deepEqual(
+        [stopped.exitCode, stopped.problems],
+        [11, ["the fake agent is stopped"]],
+        "a known problem wins",
+      );
+      assert.equal(stopped.unchecked?.kind, "server");
+    });
+
     it("a member not ready: says its state and why", async () => {
       await enroll();
       w.server.members[0] = member(w.server.members[0]!.id, {

@@ -269,6 +269,7 @@ describe("precedence: flags, then environment variables, then the profile, then 
       timeoutSeconds: 33,
       waitForDockerSeconds: 7.5,
       dryRun: false,
+      profile: "p",
     });
     const mixed = resolveUpSettings(
       { profile: "p", timeout: "11", label: ["b=flag"] },
@@ -346,6 +347,32 @@ describe("choosing the profile", () => {
     );
     assert.equal(settings.url, "http://elsewhere:9");
     assert.deepEqual(warnings, ['RANCHER_URL overrides url of profile "prod" (chosen by --profile)']);
+  });
+
+  test("status and down: the enrollment record's profile and server, unless flags or variables say otherwise", () => {
+    const record = { server: "http://recorded:4", profile: "prod", path: "/state/enrollment.json" };
+    const withRecord = (flags: object, variables: Record<string, string> = {}) =>
+      resolveServerSettings(flags, { ...fixture.env, ...variables }, quiet, record);
+    assert.equal(withRecord({}).url, "http://prod:2", "the recorded profile's URL");
+    assert.deepEqual(withRecord({}).credentials, { accessKey: "p", secretKey: "p" }, "and its keys");
+    assert.equal(
+      withRecord({}, { RANCHER_PROFILE: "staging", RANCHER_TOKEN: "token-a:b" }).url,
+      "http://staging:3",
+    );
+    assert.equal(withRecord({ profile: "default" }).url, "http://default:1");
+    const { env: keysOnly } = profileFixture({ credentials: "[default]\naccess_key = k\nsecret_key = s\n" });
+    const noUrl = resolveServerSettings({}, keysOnly, quiet, { ...record, profile: undefined });
+    assert.equal(noUrl.url, "http://recorded:4", "no URL anywhere else: the recorded server");
+    assert.throws(
+      () => resolveServerSettings({}, fixture.env, quiet, { ...record, profile: "gone" }),
+      usageError(/^profile "gone" \(from the enrollment record \/state\/enrollment.json\) is not in /),
+    );
+  });
+
+  test("up records the profile it was told to use, and none by default", () => {
+    assert.equal(resolveUpSettings({ profile: "prod" }, fixture.env, quiet).profile, "prod");
+    assert.equal(resolveUpSettings({}, { ...fixture.env, RANCHER_PROFILE: "prod" }, quiet).profile, "prod");
+    assert.equal(resolveUpSettings({}, fixture.env, quiet).profile, undefined);
   });
 
   test("a bad value in a profile names the file and line", () => {
