@@ -53,7 +53,9 @@ let clusters = 0;
  * registry copy of the fake rancher/rancher-agent, so that the first pull is a real one); per test a clean engine
  * and an empty state folder.
  */
-export function useV3World(options: V3SimulatorOptions = {}): V3World {
+export function useV3World(
+  options: V3SimulatorOptions | ((testbed: TestbedInfo) => V3SimulatorOptions) = {},
+): V3World {
   let testbed: TestbedInfo;
   let simulator: V3Simulator | undefined;
   let stateDir = "";
@@ -98,10 +100,11 @@ export function useV3World(options: V3SimulatorOptions = {}): V3World {
       host: testbed.bridgeIp,
       agentImage: testbed.registryRancher2AgentImage,
       timings: FAST_V3_TIMINGS,
-      ...options,
+      ...(typeof options === "function" ? options(testbed) : options),
     });
   });
   beforeEach(async () => {
+    world.simulator.faults.reset();
     await resetEngine(testbed);
     stateDir = await mkdtemp(join(tmpdir(), "rancher-enroll-state-"));
     since = world.simulator.requests.length;

@@ -57,7 +57,7 @@ export function tokenCommands(
   if (serverUrl === "") return EMPTY;
   const root = rootUrl(serverUrl);
   const manifestUrl = `${root}/v3/import/${token.token}_${cluster.id}.yaml`;
-  const checksum = caChecksum(world.config.cacerts);
+  const checksum = token.writtenCaChecksum ?? caChecksum(world.config.cacerts);
   const ca = checksum ? ` --ca-checksum ${checksum}` : "";
   const systemAgent = cluster.kind === "rke2" || withoutRke1(version);
   const linux = systemAgent

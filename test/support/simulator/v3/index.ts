@@ -71,6 +71,7 @@ function simulatorApi(world: V3World, url: string, port: number, close: () => Pr
     machines: (clusterId) => store.machines.filter((m) => m.clusterId === clusterId),
     seedNodes: (spec) => seedNodes(world, spec),
     setNodeReachable: (nodeId, reachable) => void setReachable(world, nodeId, reachable),
+    setCacerts: (pem) => void (world.config.cacerts = pem.trim()),
     faults: world.faults,
     requests: world.log.entries,
     clearRequests: () => world.log.clear(),

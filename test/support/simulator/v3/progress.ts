@@ -52,7 +52,7 @@ export function reconcileCluster(world: V3World, clusterId: string): void {
   for (const node of buildingNodes(world, clusterId)) {
     if (conditionStatus(node.conditions, "Registered") !== "Unknown") continue;
     scheduleRegistration(world, node.id, () => {
-      if (world.store.node(node.id) && !node.removing) registerNode(node);
+      if (world.store.node(node.id) && !node.removing) registerNode(world, node);
     });
   }
 }
@@ -81,7 +81,7 @@ export function scheduleRegistration(world: V3World, key: string, register: () =
 }
 
 /** What the node syncer writes once the kubelet has registered (RKE lower-cases the node name). */
-function registerNode(node: V3Node): void {
+function registerNode(world: V3World, node: V3Node): void {
   node.nodeName = node.requestedHostname.toLowerCase();
   const { address, internalAddress, label } = node.customConfig;
   node.labels = {
@@ -98,7 +98,18 @@ function registerNode(node: V3Node): void {
     "rke.cattle.io/internal-ip": internalAddress || address,
   };
   setCondition(node.conditions, "Registered", "True", { message: "registered with kubernetes" });
-  setKubeletReady(node, true);
+  const networkReady = world.faults.hold("keepKubeletsNotReady");
+  if (networkReady.active) setKubeletNotReady(node);
+  networkReady.whenReleased(() => setKubeletReady(node, true));
+}
+
+/** A kubelet registered before the cluster's network plugin runs (kubelet's runtime network check). */
+function setKubeletNotReady(node: V3Node): void {
+  setCondition(node.conditions, "Ready", "False", {
+    reason: "KubeletNotReady",
+    message:
+      "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:docker: network plugin is not ready: cni config uninitialized",
+  });
 }
 
 const KUBELET_PRESSURE = [

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ApiError } from "../errors.js";
 import { isoSeconds } from "../lifecycle.js";
+import { caChecksum } from "./commands.js";
 import { commandsByController } from "./config.js";
 import { generatedName, tokenSecret } from "./ids.js";
 import type { RegistrationToken } from "./types.js";
@@ -31,7 +32,7 @@ export function createRegistrationToken(world: V3World, clusterId: string, name?
   world.store.tokens.push(token);
   if (byController) {
     world.scheduler.after(world.config.timings.tokenCommandMs, () =>
-      world.faults.hold("keepTokensWithoutCommand").whenReleased(() => (token.commandsReady = true)),
+      world.faults.hold("keepTokensWithoutCommand").whenReleased(() => writeCommands(world, token)),
     );
   }
   return token;
@@ -44,6 +45,12 @@ export function settledRegistrationToken(
   name?: string,
 ): RegistrationToken {
   const token = createRegistrationToken(world, clusterId, name);
-  token.commandsReady = true;
+  writeCommands(world, token);
   return token;
+}
+
+/** The 2.6+ controller's pass: the commands, with the checksum of the cacerts setting as it is now. */
+function writeCommands(world: V3World, token: RegistrationToken): void {
+  token.commandsReady = true;
+  if (commandsByController(world.config.version)) token.writtenCaChecksum = caChecksum(world.config.cacerts);
 }

@@ -94,6 +94,11 @@ export interface RegistrationToken {
   token: string;
   /** False until the (2.6+) controller has written the commands. */
   commandsReady: boolean;
+  /**
+   * 2.6+: the CA checksum the controller wrote into the commands (the cacerts setting of that moment; a later
+   * change of the setting leaves it stale). Before 2.6 the formatter computes it at every read.
+   */
+  writtenCaChecksum?: string;
 }
 
 export interface CustomConfig {
@@ -174,6 +179,11 @@ export interface V3FaultSwitches {
   keepClustersProvisioning(on: boolean): void;
   /** Deleted nodes stay removing while on. */
   keepNodesRemoving(on: boolean): void;
+  /**
+   * Nodes that register with Kubernetes while on stay NotReady (Registered True, Ready False: `unavailable`), as
+   * a new cluster's kubelets are until the network plugin runs; Ready once released.
+   */
+  keepKubeletsNotReady(on: boolean): void;
   reset(): void;
 }
 
@@ -197,6 +207,8 @@ export interface V3Simulator {
   seedNodes(spec: NodeSeedSpec): V3Node[];
   /** The kubelet stops reporting (Ready Unknown → `unavailable`), or reports again. */
   setNodeReachable(nodeId: string, reachable: boolean): void;
+  /** The administrator changes the cacerts setting (stored trimmed); commands already written keep their checksum. */
+  setCacerts(pem: string): void;
   faults: V3FaultSwitches;
   requests: RequestLogEntry[];
   clearRequests(): void;

@@ -10,6 +10,7 @@ const V3_HOLDS = [
   "keepNodesRegistering",
   "keepClustersProvisioning",
   "keepNodesRemoving",
+  "keepKubeletsNotReady",
 ] as const;
 
 export class V3Faults extends Faults<(typeof V3_HOLDS)[number]> implements V3FaultSwitches {
@@ -31,6 +32,10 @@ export class V3Faults extends Faults<(typeof V3_HOLDS)[number]> implements V3Fau
 
   keepNodesRemoving(on: boolean): void {
     this.hold("keepNodesRemoving").set(on);
+  }
+
+  keepKubeletsNotReady(on: boolean): void {
+    this.hold("keepKubeletsNotReady").set(on);
   }
 }
 
