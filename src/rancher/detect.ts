@@ -5,6 +5,7 @@ import { EnrollError } from "../errors.js";
 import type { ServerDriver, ServerLine } from "../flows/seam.js";
 import type { Logger } from "../log.js";
 import { CattleDriver } from "./cattle/driver.js";
+import { anything } from "../schema.js";
 import { ApiClient } from "./http.js";
 import { serverTls } from "./v3/ca-pin.js";
 import { V3Driver } from "./v3/driver.js";
@@ -63,7 +64,7 @@ function checksumOnCattle(url: string): EnrollError {
 
 async function probeLine(http: ApiClient, url: string): Promise<ServerLine> {
   for (const probe of PROBES) {
-    const root = await http.probe<unknown>(probe.path);
+    const root = await http.probe(probe.path, anything);
     if (isRecord(root) && probe.answers(root)) return probe.line;
   }
   throw new EnrollError(

@@ -9,6 +9,7 @@ import { MAX_ANSWER_BYTES, parseJsonAnswer } from "./json-answer.js";
 import { onOurOrigin } from "./links.js";
 import { failureWords, unreachable, WAIT_FOR_CODES, WAIT_FOR_STATUSES } from "./network-failure.js";
 import { scrubbedError, scrubberOf, type Scrub } from "./scrub.js";
+import { anything, SchemaMismatch, type Check } from "../schema.js";
 import { printable } from "./server-text.js";
 import { transportTo, type TlsSettings } from "./transport.js";
 
@@ -115,14 +116,15 @@ export class ApiClient {
     return this.requests;
   }
 
-  async get<T>(path: string, searchParams?: Record<string, string>): Promise<T> {
-    return (await this.send("GET", path, searchParams)) as T;
+  /** The answer, checked against what the Rancher API answers (`schema`): anything else is exit 8. */
+  get<T>(path: string, schema: Check<T>, searchParams?: Record<string, string>): Promise<T> {
+    return this.send("GET", path, schema, searchParams);
   }
 
   /** A GET that answers undefined when the path is not there or is not the API: to learn which API a server speaks. */
-  async probe<T>(path: string): Promise<T | undefined> {
+  async probe<T>(path: string, schema: Check<T>): Promise<T | undefined> {
     try {
-      return await this.get<T>(path);
+      return await this.get(path, schema);
     } catch (error) {
       if (error instanceof NotTheApiError || (error instanceof EnrollError && error.kind === "not-found"))
         return undefined;
@@ -130,20 +132,21 @@ export class ApiClient {
     }
   }
 
-  async post<T>(path: string, body: object = {}): Promise<T> {
-    return (await this.send("POST", path, undefined, body)) as T;
+  post<T>(path: string, schema: Check<T>, body: object = {}): Promise<T> {
+    return this.send("POST", path, schema, undefined, body);
   }
 
-  async delete<T>(path: string): Promise<T> {
-    return (await this.send("DELETE", path)) as T;
+  async delete(path: string): Promise<void> {
+    await this.send("DELETE", path, anything);
   }
 
-  private async send(
+  private async send<T>(
     method: Method,
     pathOrLink: string,
+    schema: Check<T>,
     searchParams?: Record<string, string>,
     body?: object,
-  ): Promise<unknown> {
+  ): Promise<T> {
     const url = onOurOrigin(pathOrLink, this.baseUrl);
     for (const [key, value] of Object.entries(searchParams ?? {})) url.searchParams.set(key, value);
     const what = `${method} ${url.pathname}`;
@@ -157,15 +160,15 @@ export class ApiClient {
       });
       const response = (await request) as Response<string>;
       this.retrying = undefined;
-      return this.answer(response, what);
+      return this.answer(response, what, schema);
     } catch (error) {
       if (cap.exceeded) throw this.notTheApi(`${what} answered more than ${MAX_ANSWER_BYTES / 2 ** 20} MiB`);
       throw await this.explain(error, what);
     }
   }
 
-  /** A 2xx answer's JSON; the Rancher API answers nothing else, and never redirects. */
-  private answer(response: Response<string>, what: string): unknown {
+  /** A 2xx answer's JSON, of the shape asked for; the Rancher API answers nothing else, and never redirects. */
+  private answer<T>(response: Response<string>, what: string, schema: Check<T>): T {
     const status = response.statusCode;
     if (status >= 300 && status < 400) {
       const location = response.headers.location;
@@ -173,7 +176,14 @@ export class ApiClient {
     }
     const value = parseJsonAnswer(response.body);
     if (value === undefined) throw this.notTheApi(`${what} answered ${status} with ${contentOf(response)}`);
-    return value;
+    try {
+      return schema(value, "");
+    } catch (error) {
+      if (!(error instanceof SchemaMismatch)) throw error;
+      throw this.notTheApi(
+        `${what} answered ${status} without what the Rancher API answers (${this.quote(error.message)})`,
+      );
+    }
   }
 
   private failRedirect(what: string, status: number, location: string | undefined): never {
@@ -184,7 +194,8 @@ export class ApiClient {
     );
   }
 
-  private notTheApi(what: string): EnrollError {
+  /** The words for every answer that is not the Rancher API's: exit 8. */
+  notTheApi(what: string): NotTheApiError {
     return new NotTheApiError(
       `${what}: the server at ${this.baseUrl} answered something that is not the Rancher API`,
       "Check that the URL points at the Rancher server itself (not its UI behind a login page, nor another service).",

@@ -9,6 +9,8 @@ import { Deadline } from "../../src/deadline.js";
 import { EnrollError } from "../../src/errors.js";
 import { ApiClient } from "../../src/rancher/http.js";
 import { startSimulator, type Simulator } from "../support/simulator/index.js";
+import { anything } from "../../src/schema.js";
+import { collection } from "../../src/rancher/pages.js";
 
 const log = pino({ level: "silent" });
 const PROJECTS = "v2-beta/projects";
@@ -27,7 +29,7 @@ describe("the API client under faults", () => {
   it("retries 5xx answers and succeeds", async () => {
     simulator.clearRequests();
     simulator.faults.failNext(3, 503);
-    const projects = await client().get<{ data: unknown[] }>(PROJECTS);
+    const projects = await client().get(PROJECTS, collection(anything));
     assert.equal(projects.data.length, 1);
     assert.deepEqual(
       apiRequests().map((r) => r.status),
@@ -38,7 +40,7 @@ describe("the API client under faults", () => {
   it("waits as long as Retry-After says before the next attempt", async () => {
     simulator.clearRequests();
     simulator.faults.rateLimitNext(1, 2);
-    await client().get(PROJECTS);
+    await client().get(PROJECTS, anything);
     const [limited, retried] = apiRequests();
     assert.equal(limited?.status, 429);
     assert.ok(retried!.time - limited!.time >= 2000, `retried after ${retried!.time - limited!.time} ms`);
@@ -46,7 +48,10 @@ describe("the API client under faults", () => {
 
   it("does not retry client errors", async () => {
     simulator.clearRequests();
-    await assert.rejects(client().get(`${PROJECTS}/1a999`), (error: EnrollError) => error.kind === "auth");
+    await assert.rejects(
+      client().get(`${PROJECTS}/1a999`, anything),
+      (error: EnrollError) => error.kind === "auth",
+    );
     assert.equal(apiRequests().length, 1);
   });
 
@@ -54,7 +59,7 @@ describe("the API client under faults", () => {
     simulator.faults.failNext(1000, 503);
     const started = Date.now();
     await assert.rejects(
-      client(3).get(PROJECTS),
+      client(3).get(PROJECTS, anything),
       (error: EnrollError) =>
         error.kind === "server" && /answered 503 .*after \d+ attempts/.test(error.message),
     );
@@ -68,7 +73,7 @@ describe("the API client under faults", () => {
     const { port } = notRancher.address() as AddressInfo;
     const api = new ApiClient(`http://127.0.0.1:${port}`, simulator.environmentKey, log, new Deadline(5));
     await assert.rejects(
-      api.get(PROJECTS),
+      api.get(PROJECTS, anything),
       (error: EnrollError) => error.kind === "server" && /not JSON/.test(error.message),
     );
     notRancher.close();

@@ -13,6 +13,8 @@ import type { TlsSettings } from "../../src/rancher/transport.js";
 import { TestCertificates, type Certificate } from "../support/certificates.js";
 import { startForwardProxy, type ForwardProxy } from "../support/forward-proxy.js";
 import { startSimulator, type Simulator } from "../support/simulator/index.js";
+import { anything } from "../../src/schema.js";
+import { collection } from "../../src/rancher/pages.js";
 
 const PROJECTS = "v2-beta/projects";
 const certificates = new TestCertificates();
@@ -52,7 +54,7 @@ async function assertRefused(
   message: RegExp,
   hint: RegExp[],
 ): Promise<void> {
-  await assert.rejects(client(server, tls).get(PROJECTS), (error: unknown) => {
+  await assert.rejects(client(server, tls).get(PROJECTS, anything), (error: unknown) => {
     assert.ok(error instanceof EnrollError);
     assert.equal(error.kind, "server");
     assert.equal(error.exitCode, 8);
@@ -67,7 +69,7 @@ describe("the API client over HTTPS", () => {
   it("verifies the server with the CA given", async () => {
     const server = await serve(signed);
     assert.match(server.url, /^https:/);
-    const projects = await client(server, trusting(ca)).get<{ data: unknown[] }>(PROJECTS);
+    const projects = await client(server, trusting(ca)).get(PROJECTS, collection(anything));
     assert.equal(projects.data.length, 1);
     assert.deepEqual(warnings, []);
   });
@@ -112,7 +114,7 @@ describe("the API client over HTTPS", () => {
 
   it("--insecure: goes through a certificate it cannot verify, with a loud warning", async () => {
     const server = await serve(signed);
-    const projects = await client(server, { insecure: true }).get<{ data: unknown[] }>(PROJECTS);
+    const projects = await client(server, { insecure: true }).get(PROJECTS, collection(anything));
     assert.equal(projects.data.length, 1);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /"level":40/);
@@ -138,7 +140,7 @@ describe("the API client through a forward proxy", () => {
     proxy = await startForwardProxy();
     const server = await serve(signed);
     useVariables({ HTTPS_PROXY: proxy.url });
-    await client(server, trusting(ca)).get(PROJECTS);
+    await client(server, trusting(ca)).get(PROJECTS, anything);
     assert.deepEqual(proxy.seen, [`CONNECT 127.0.0.1:${server.port}`]);
     assert.equal(server.requests.length, 1);
   });
@@ -155,7 +157,7 @@ describe("the API client through a forward proxy", () => {
     proxy = await startForwardProxy();
     const server = await serve();
     useVariables({ http_proxy: proxy.url });
-    await client(server).get(PROJECTS);
+    await client(server).get(PROJECTS, anything);
     assert.deepEqual(proxy.seen, [`GET ${server.url}/${PROJECTS}`]);
   });
 
@@ -164,7 +166,7 @@ describe("the API client through a forward proxy", () => {
       proxy = await startForwardProxy();
       const server = await serve();
       useVariables({ HTTP_PROXY: proxy.url, [noProxy]: "localhost,127.0.0.1" });
-      await client(server).get(PROJECTS);
+      await client(server).get(PROJECTS, anything);
       assert.deepEqual(proxy.seen, []);
       assert.equal(server.requests.length, 1);
     });

@@ -9,11 +9,11 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
 import { Deadline } from "../../src/deadline.js";
-import { EnrollError } from "../../src/errors.js";
 import { TextFormatter } from "../../src/log-text.js";
 import { ApiClient } from "../../src/rancher/http.js";
 import { TestCertificates } from "../support/certificates.js";
-import { Hostile, json } from "../support/hostile-server.js";
+import { failure, Hostile, json } from "../support/hostile-server.js";
+import { anything } from "../../src/schema.js";
 
 const KEY = { accessKey: "AK0123456789", secretKey: "sEcReT-0123456789abcdef" };
 const BASIC = Buffer.from(`${KEY.accessKey}:${KEY.secretKey}`).toString("base64");
@@ -28,16 +28,6 @@ function capturingLogger() {
     },
   });
   return { log: pino({ level: "debug" }, sink), text: () => lines.join("") };
-}
-
-async function failure(promise: Promise<unknown>): Promise<EnrollError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof EnrollError, `an EnrollError, not ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected a failure");
 }
 
 function assertNoSecret(text: string, where: string): void {
@@ -66,7 +56,7 @@ describe("the API client against a hostile server", () => {
 
   it("sends the key in an Authorization header, never in the URL", async () => {
     plain.reset(json({ data: [] }));
-    await client(plain.url).get("v2-beta/projects");
+    await client(plain.url).get("v2-beta/projects", anything);
     assert.deepEqual(plain.seen, [
       { method: "GET", url: "/v2-beta/projects", authorization: `Basic ${BASIC}` },
     ]);
@@ -76,7 +66,7 @@ describe("the API client against a hostile server", () => {
     const token = "token-abcde:0123456789secretpart0123456789";
     plain.reset((_, response) => response.end("<html>sso</html>"));
     const api = new ApiClient(plain.url, { token }, pino({ level: "silent" }), new Deadline(5));
-    const error = await failure(api.get("v3/clusters"));
+    const error = await failure(api.get("v3/clusters", anything));
     assert.equal(plain.seen[0]?.authorization, `Bearer ${token}`);
     assert.ok(!`${error.message}${String(error.cause)}`.includes("secretpart"), error.message);
   });
@@ -92,7 +82,9 @@ describe("the API client against a hostile server", () => {
         response.writeHead(307, { location });
         response.end();
       });
-      const error = await failure(client(server.url).post("v2-beta/projects/1a5/registrationtokens"));
+      const error = await failure(
+        client(server.url).post("v2-beta/projects/1a5/registrationtokens", anything),
+      );
       assert.equal(error.exitCode, 8, error.message);
       assert.match(error.message, /redirected \(307\) to .*not followed/);
       assert.ok(error.message.includes(location), error.message);
@@ -113,13 +105,13 @@ describe("the API client against a hostile server", () => {
       `http://${other}//${other}/v2-beta/x`,
     ]) {
       plain.reset(json({ data: [] }));
-      await client(plain.url).get(link);
+      await client(plain.url).get(link, anything);
       assert.equal(plain.seen.length, 1, JSON.stringify(link));
       assert.equal(plain.seen[0]!.authorization, `Basic ${BASIC}`);
     }
     assert.equal(elsewhere.seen.length, 0, "nothing reached the other origin");
     plain.reset(json({}));
-    const error = await failure(client(plain.url).post("javascript:alert(1)"));
+    const error = await failure(client(plain.url).post("javascript:alert(1)", anything));
     assert.equal(error.exitCode, 8);
     assert.equal(plain.seen.length, 0);
   });
@@ -130,7 +122,7 @@ describe("the API client against a hostile server", () => {
       response.end("<html>single sign-on</html>");
     });
     const { log, text } = capturingLogger();
-    const error = await failure(client(plain.url, 10, log).get("v2-beta/projects"));
+    const error = await failure(client(plain.url, 10, log).get("v2-beta/projects", anything));
     assert.equal(error.exitCode, 8);
     assert.match(error.message, /answered 200 with text\/html, not JSON.*not the Rancher API/);
     log.debug({ err: error.cause ?? error }, "failure detail");
@@ -143,7 +135,7 @@ describe("the API client against a hostile server", () => {
       response.writeHead(404, { "content-type": "text/html" });
       response.end("<h1>Not Found</h1>");
     });
-    const error = await failure(client(plain.url).get("v2-beta/projects"));
+    const error = await failure(client(plain.url).get("v2-beta/projects", anything));
     assert.equal(error.exitCode, 8);
     assert.match(error.message, /GET \/v2-beta\/projects answered 404 with text\/html.*not the Rancher API/);
   });
@@ -159,7 +151,7 @@ describe("the API client against a hostile server", () => {
       response.on("close", () => response.removeAllListeners("drain"));
       write();
     });
-    const error = await failure(client(plain.url).get("v2-beta/projects"));
+    const error = await failure(client(plain.url).get("v2-beta/projects", anything));
     assert.equal(error.exitCode, 8);
     assert.match(error.message, /answered more than 32 MiB/);
   });
@@ -168,14 +160,14 @@ describe("the API client against a hostile server", () => {
     plain.reset(json(null));
     plain.handler = (_, response) => response.end(`${"[".repeat(1_000_000)}${"]".repeat(1_000_000)}`);
     const started = Date.now();
-    const error = await failure(client(plain.url).get("v2-beta/projects"));
+    const error = await failure(client(plain.url).get("v2-beta/projects", anything));
     assert.equal(error.exitCode, 8);
     assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
   });
 
   it("a --timeout that runs out while a request waits for its answer: exit 7", async () => {
     plain.reset(() => undefined);
-    const error = await failure(client(plain.url, 2).get("v2-beta/projects"));
+    const error = await failure(client(plain.url, 2).get("v2-beta/projects", anything));
     assert.equal(error.kind, "timeout", error.message);
     assert.equal(error.exitCode, 7);
   });
@@ -183,7 +175,9 @@ describe("the API client against a hostile server", () => {
   it("speaking TLS to a plain HTTP server ends at once, in words", async () => {
     plain.reset(json({ data: [] }));
     const started = Date.now();
-    const error = await failure(client(plain.url.replace("http:", "https:"), 20).get("v2-beta/projects"));
+    const error = await failure(
+      client(plain.url.replace("http:", "https:"), 20).get("v2-beta/projects", anything),
+    );
     assert.equal(error.exitCode, 8);
     assert.match(error.message, /does not speak HTTPS/);
     assert.doesNotMatch(error.message, /EPROTO|ssl3/);
@@ -197,7 +191,7 @@ describe("the API client against a hostile server", () => {
     const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     closed.close();
     const { log, text } = capturingLogger();
-    const error = await failure(client(url, 4, log).get("v2-beta/projects"));
+    const error = await failure(client(url, 4, log).get("v2-beta/projects", anything));
     assert.equal(error.exitCode, 8);
     assert.match(error.message, /cannot reach .*\(connection refused\), after \d+ attempts/);
     const warnings = text()
@@ -220,7 +214,7 @@ describe("the API client against a hostile server", () => {
         422,
       ),
     );
-    const error = await failure(client(plain.url).get("v2-beta/projects"));
+    const error = await failure(client(plain.url).get("v2-beta/projects", anything));
     const text = new TextFormatter("terminal").format(
       { level: 50, msg: error.message, hint: error.hint },
       true,

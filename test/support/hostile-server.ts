@@ -1,6 +1,8 @@
 // A loopback HTTP(S) server whose answer each test sets, playing a broken or hostile "Rancher server".
+import assert from "node:assert/strict";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { EnrollError } from "../../src/errors.js";
 
 export const json =
   (body: unknown, status = 200): Handler =>
@@ -43,4 +45,15 @@ export class Hostile {
     this.server.closeAllConnections();
     this.server.close();
   }
+}
+
+/** The EnrollError a request ends with. */
+export async function failure(promise: Promise<unknown>): Promise<EnrollError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof EnrollError, `an EnrollError, not ${String(error)}`);
+    return error;
+  }
+  assert.fail("expected a failure");
 }

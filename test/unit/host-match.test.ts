@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Evidence, Member } from "../../src/flows/seam.js";
 import { findOurHost as findMember } from "../../src/rancher/cattle/host-match.js";
-import { toMember, type HostResource } from "../../src/rancher/cattle/resources.js";
+import { hostResource, toMember } from "../../src/rancher/cattle/resources.js";
 
-function host(id: string, fields: Partial<HostResource> = {}): Member {
-  return toMember({
+/** A host as the server answers it (nulls included), read as the driver reads it. */
+function host(id: string, fields: Record<string, unknown> = {}): Member {
+  const answer = {
     id,
     hostname: "node-3.example.internal",
     state: "active",
@@ -16,7 +17,8 @@ function host(id: string, fields: Partial<HostResource> = {}): Member {
     created: "2026-11-28T10:00:00Z",
     transitioningMessage: null,
     ...fields,
-  });
+  };
+  return toMember(hostResource(answer, ""));
 }
 
 /** The evidence as the tests below spell it (1.6's words). */

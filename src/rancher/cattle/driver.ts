@@ -14,14 +14,17 @@ import {
 import type { Logger } from "../../log.js";
 import type { ApiClient } from "../http.js";
 import { findOurHost } from "./host-match.js";
+import { anything, object, optional, string, type Check } from "../../schema.js";
+import { allPages } from "../pages.js";
 import {
+  actionable,
   byAge,
+  hostResource,
+  projectResource,
   toJoin,
+  tokenResource,
   toMember,
   toTarget,
-  type Actionable,
-  type Collection,
-  type HostResource,
   type ProjectResource,
   type TokenRecord,
   type TokenResource,
@@ -35,7 +38,8 @@ const PROJECT_ID = /^1a\d+$/;
 const TOKEN_POLL_MS = 1000;
 const RETIRE_POLL_MS = 1000;
 const GONE = new Set(["removed", "purging", "purged"]);
-const HOSTS_PAGE_SIZE = "1000";
+
+const SETTING = object({ value: optional(string) });
 
 export class CattleDriver implements ServerDriver, TokenApi {
   readonly line = "cattle";
@@ -96,13 +100,13 @@ export class CattleDriver implements ServerDriver, TokenApi {
   async agentImage(target: Target | undefined): Promise<string | undefined> {
     const fromToken = target && (await this.peekJoin(target)).join?.image;
     if (fromToken) return fromToken;
-    const setting = await this.http.probe<{ value?: string }>(`${API}/settings/bootstrap.required.image`);
+    const setting = await this.http.probe(`${API}/settings/bootstrap.required.image`, SETTING);
     return setting?.value || undefined;
   }
 
   async listTokens(target: Target): Promise<TokenRecord[]> {
-    const tokens = await this.http.get<Collection<TokenResource>>(this.tokensPath(target));
-    return tokens.data
+    const tokens = await allPages(this.http, this.tokensPath(target), tokenResource);
+    return tokens
       .filter((token) => !GONE.has(token.state))
       .map((token) => {
         const join = toJoin(token);
@@ -112,7 +116,7 @@ export class CattleDriver implements ServerDriver, TokenApi {
   }
 
   async createToken(target: Target): Promise<string> {
-    const created = await this.http.post<TokenResource>(this.tokensPath(target), {});
+    const created = await this.http.post(this.tokensPath(target), tokenResource, {});
     this.log.info({ token: created.id, state: created.state }, `registration token ${created.id} created`);
     return created.id;
   }
@@ -122,7 +126,7 @@ export class CattleDriver implements ServerDriver, TokenApi {
     return deadline.poll(
       TOKEN_POLL_MS,
       async () => {
-        last = await this.http.get<TokenResource>(`${this.tokensPath(target)}/${id}`);
+        last = await this.http.get(`${this.tokensPath(target)}/${id}`, tokenResource);
         return toJoin(last);
       },
       () => `registration token ${id} is still "${last?.state ?? "unknown"}"`,
@@ -134,20 +138,11 @@ export class CattleDriver implements ServerDriver, TokenApi {
   }
 
   async listMembers(target: Target): Promise<Member[]> {
-    const hosts: Member[] = [];
-    let page = await this.http.get<Collection<HostResource>>(`${API}/projects/${target.id}/hosts`, {
-      limit: HOSTS_PAGE_SIZE,
-    });
-    hosts.push(...page.data.map(toMember));
-    while (page.pagination?.next) {
-      page = await this.http.get<Collection<HostResource>>(page.pagination.next);
-      hosts.push(...page.data.map(toMember));
-    }
-    return hosts;
+    return (await allPages(this.http, `${API}/projects/${target.id}/hosts`, hostResource)).map(toMember);
   }
 
   async getMember(target: Target, id: string): Promise<Member | undefined> {
-    const host = await this.resource<HostResource>(this.hostPath(target, id));
+    const host = await this.resource(this.hostPath(target, id), hostResource);
     return host && toMember(host);
   }
 
@@ -177,29 +172,32 @@ export class CattleDriver implements ServerDriver, TokenApi {
    * until it is gone.
    */
   private async retire(path: string, deadline: Deadline, what: string): Promise<void> {
-    const current = await this.resource<Actionable>(path);
-    if (current?.actions?.deactivate) await this.http.post(current.actions.deactivate);
+    const current = await this.resource(path, actionable);
+    if (current?.actions?.deactivate) await this.http.post(current.actions.deactivate, anything);
     const removeLink = await deadline.poll(
       RETIRE_POLL_MS,
       async () => {
-        const resource = await this.resource<Actionable>(path);
+        const resource = await this.resource(path, actionable);
         return resource ? resource.actions?.remove : null;
       },
       () => `${what} did not become inactive, so the server does not allow removing it`,
     );
     if (!removeLink) return;
-    await this.http.post(removeLink);
+    await this.http.post(removeLink, anything);
     await deadline.poll(
       RETIRE_POLL_MS,
-      async () => ((await this.resource(path)) ? undefined : true),
+      async () => ((await this.resource(path, actionable)) ? undefined : true),
       () => `${what} was not removed`,
     );
   }
 
   /** The resource, or undefined once removed: removed resources stay readable by id for a while. */
-  private async resource<T extends { state?: string }>(path: string): Promise<T | undefined> {
+  private async resource<T extends { state?: string }>(
+    path: string,
+    schema: Check<T>,
+  ): Promise<T | undefined> {
     try {
-      const resource = await this.http.get<T>(path);
+      const resource = await this.http.get(path, schema);
       return GONE.has(resource.state ?? "") ? undefined : resource;
     } catch (error) {
       if (error instanceof EnrollError && error.kind === "not-found") return undefined;
@@ -209,7 +207,7 @@ export class CattleDriver implements ServerDriver, TokenApi {
 
   private async projectById(id: string): Promise<Target> {
     try {
-      return toTarget(await this.http.get<ProjectResource>(`${API}/projects/${id}`));
+      return toTarget(await this.http.get(`${API}/projects/${id}`, projectResource));
     } catch (error) {
       if (error instanceof EnrollError && (error.kind === "not-found" || error.kind === "auth"))
         throw await this.notFound(id);
@@ -218,8 +216,7 @@ export class CattleDriver implements ServerDriver, TokenApi {
   }
 
   private async projects(filter: Record<string, string>): Promise<ProjectResource[]> {
-    const projects = await this.http.get<Collection<ProjectResource>>(`${API}/projects`, filter);
-    return projects.data;
+    return allPages(this.http, `${API}/projects`, projectResource, filter);
   }
 
   private async notFound(wanted: string): Promise<EnrollError> {

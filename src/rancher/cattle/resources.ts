@@ -1,45 +1,43 @@
 import type { JoinSpec, Member, Target } from "../../flows/seam.js";
+import { dictionary, number, object, optional, string, type Infer } from "../../schema.js";
 
 /** Rancher 1.6 (Cattle) resources as API v2-beta answers them, and what the flows see of them. */
 
-export interface Collection<T> {
-  data: T[];
-  pagination?: { next?: string | null } | null;
-}
+export const projectResource = object({ id: string, name: string, state: string });
+export type ProjectResource = Infer<typeof projectResource>;
 
-export interface ProjectResource {
-  id: string;
-  name: string;
-  state: string;
-}
+export const tokenResource = object({
+  id: string,
+  state: string,
+  token: optional(string),
+  registrationUrl: optional(string),
+  image: optional(string),
+  command: optional(string),
+});
+export type TokenResource = Infer<typeof tokenResource>;
 
-export interface TokenResource {
-  id: string;
-  state: string;
-  links: { self: string };
-  token?: string | null;
-  registrationUrl?: string | null;
-  image?: string | null;
-  command?: string | null;
-}
+/** A resource's state and the actions the server offers on it now (`deactivate`, then `remove`). */
+const actionableFields = {
+  state: optional(string),
+  actions: optional(object({ deactivate: optional(string), remove: optional(string) })),
+};
+export const actionable = object(actionableFields);
+export type Actionable = Infer<typeof actionable>;
 
-export interface Actionable {
-  state?: string;
-  actions?: { deactivate?: string; remove?: string };
-}
-
-export interface HostResource extends Actionable {
-  id: string;
-  hostname?: string | null;
-  agentState?: string | null;
-  agentIpAddress?: string | null;
+export const hostResource = object({
+  ...actionableFields,
+  id: string,
+  hostname: optional(string),
+  agentState: optional(string),
+  agentIpAddress: optional(string),
   /** The agent the host belongs to: one per machine key, it outlives host records deleted on the server. */
-  agentId?: string | null;
-  labels?: Record<string, string> | null;
-  created?: string | null;
-  createdTS?: number;
-  transitioningMessage?: string | null;
-}
+  agentId: optional(string),
+  labels: optional(dictionary(string)),
+  created: optional(string),
+  createdTS: optional(number),
+  transitioningMessage: optional(string),
+});
+export type HostResource = Infer<typeof hostResource>;
 
 /** A registration token as listed: its join is there only once it is active. */
 export interface TokenRecord {

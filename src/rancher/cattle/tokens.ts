@@ -4,6 +4,7 @@ import { EnrollError } from "../../errors.js";
 import type { JoinPeek, JoinSpec, Target } from "../../flows/seam.js";
 import type { Logger } from "../../log.js";
 import { backoffMs } from "../backoff.js";
+import { NotTheApiError } from "../http.js";
 import type { TokenRecord } from "./resources.js";
 
 const PENDING = new Set(["requested", "registering", "activating", "updating-active"]);
@@ -69,7 +70,9 @@ async function createOnce(api: TokenApi, log: Logger, target: Target): Promise<s
   try {
     return await api.createToken(target);
   } catch (error) {
-    if (!(error instanceof EnrollError && error.kind === "server")) throw error;
+    // A 2xx without a token is no failure to recover from: asking again would create tokens without end.
+    if (!(error instanceof EnrollError && error.kind === "server") || error instanceof NotTheApiError)
+      throw error;
     log.warn(
       { reason: error.message },
       "creating the registration token failed; reading the tokens again before retrying",

@@ -1,14 +1,19 @@
 import { EnrollError } from "../../errors.js";
 import type { ApiClient } from "../http.js";
-import type {
-  ClusterResource,
-  Collection,
-  NodeResource,
-  SettingResource,
-  TokenResource,
+import { object, optional, string } from "../../schema.js";
+import { allPages } from "../pages.js";
+import {
+  clusterResource,
+  nodeResource,
+  settingResource,
+  tokenResource,
+  type ClusterResource,
+  type NodeResource,
+  type TokenResource,
 } from "./resources.js";
 
-const PAGE_SIZE = "1000";
+/** `/rancherversion` answers `{"Version": "v2.8.15", …}`. */
+const RANCHER_VERSION = object({ Version: optional(string) });
 
 /**
  * The `/v3` requests a node's enrollment makes. Once the cluster is known, everything goes through its
@@ -18,28 +23,32 @@ export class V3Client {
   constructor(readonly http: ApiClient) {}
 
   clusters(filter: Record<string, string> = {}): Promise<ClusterResource[]> {
-    return this.all<ClusterResource>("v3/clusters", filter);
+    return allPages(this.http, "v3/clusters", clusterResource, filter);
   }
 
   cluster(id: string): Promise<ClusterResource | undefined> {
-    return this.found(this.http.get<ClusterResource>(`v3/clusters/${segment(id)}`));
+    return this.found(this.http.get(`v3/clusters/${segment(id)}`, clusterResource));
   }
 
   async tokens(clusterId: string): Promise<TokenResource[]> {
-    const tokens = await this.all<TokenResource>(this.inCluster(clusterId, "clusterregistrationtokens"));
+    const tokens = await allPages(
+      this.http,
+      this.inCluster(clusterId, "clusterregistrationtokens"),
+      tokenResource,
+    );
     // Filter again: a server that ignores a filter answers with every cluster's tokens.
     return tokens.filter((token) => !token.clusterId || token.clusterId === clusterId);
   }
 
   token(clusterId: string, id: string): Promise<TokenResource | undefined> {
     return this.found(
-      this.http.get<TokenResource>(this.inCluster(clusterId, "clusterregistrationtokens", id)),
+      this.http.get(this.inCluster(clusterId, "clusterregistrationtokens", id), tokenResource),
     );
   }
 
   /** `name` makes creation idempotent: a second machine creating the same name gets 409 Conflict. */
   createToken(clusterId: string, name: string): Promise<TokenResource> {
-    return this.http.post<TokenResource>(this.inCluster(clusterId, "clusterregistrationtokens"), {
+    return this.http.post(this.inCluster(clusterId, "clusterregistrationtokens"), tokenResource, {
       type: "clusterRegistrationToken",
       clusterId,
       name,
@@ -51,12 +60,12 @@ export class V3Client {
   }
 
   async nodes(clusterId: string): Promise<NodeResource[]> {
-    const nodes = await this.all<NodeResource>(this.inCluster(clusterId, "nodes"));
+    const nodes = await allPages(this.http, this.inCluster(clusterId, "nodes"), nodeResource);
     return nodes.filter((node) => !node.clusterId || node.clusterId === clusterId);
   }
 
   node(clusterId: string, id: string): Promise<NodeResource | undefined> {
-    return this.found(this.http.get<NodeResource>(this.inCluster(clusterId, "nodes", id)));
+    return this.found(this.http.get(this.inCluster(clusterId, "nodes", id), nodeResource));
   }
 
   async deleteNode(clusterId: string, id: string): Promise<void> {
@@ -64,32 +73,21 @@ export class V3Client {
   }
 
   async setting(name: string): Promise<string | undefined> {
-    return (await this.found(this.http.get<SettingResource>(`v3/settings/${name}`)))?.value;
+    return (await this.found(this.http.get(`v3/settings/${name}`, settingResource)))?.value;
   }
 
   /** `/rancherversion` (open): `v2.8.15`; undefined when the server does not say. */
   async rancherVersion(): Promise<string | undefined> {
-    const answer = await this.http.get<{ Version?: unknown }>("rancherversion").catch((error: unknown) => {
+    const answer = await this.http.get("rancherversion", RANCHER_VERSION).catch((error: unknown) => {
       if (error instanceof EnrollError && error.kind !== "auth") return undefined;
       throw error;
     });
-    return typeof answer?.Version === "string" ? answer.Version : undefined;
+    return answer?.Version;
   }
 
   private inCluster(clusterId: string, collection: string, id?: string): string {
     const path = `v3/clusters/${segment(clusterId)}/${collection}`;
     return id === undefined ? path : `${path}/${segment(id)}`;
-  }
-
-  /** Every page: `pagination.next` is a full URL, which the HTTP client keeps on our own origin. */
-  private async all<T>(path: string, filter: Record<string, string> = {}): Promise<T[]> {
-    let page = await this.http.get<Collection<T>>(path, { limit: PAGE_SIZE, ...filter });
-    const items = [...page.data];
-    while (page.pagination?.next) {
-      page = await this.http.get<Collection<T>>(page.pagination.next);
-      items.push(...page.data);
-    }
-    return items;
   }
 
   /** The resource, or undefined when the server answers 404. */

@@ -1,60 +1,54 @@
+import { anything, array, boolean, dictionary, object, optional, string, type Infer } from "../../schema.js";
+
 /** The shapes of Rancher 2.x `/v3` (norman) resources, as far as enrolling a node reads them. */
 
-export interface Collection<T> {
-  data: T[];
-  pagination?: { next?: string | null } | null;
-}
+export const clusterResource = object({
+  id: string,
+  name: optional(string),
+  state: optional(string),
+  transitioningMessage: optional(string),
+  driver: optional(string),
+  /** Only whether it is there matters: an RKE1 cluster has one. */
+  rancherKubernetesEngineConfig: optional(anything),
+  annotations: optional(dictionary(string)),
+});
+export type ClusterResource = Infer<typeof clusterResource>;
 
-export interface ClusterResource {
-  id: string;
-  name?: string;
-  state?: string;
-  transitioningMessage?: string;
-  driver?: string;
-  internal?: boolean;
-  rancherKubernetesEngineConfig?: object | null;
-  annotations?: Record<string, string>;
-}
+export const tokenResource = object({
+  id: string,
+  name: optional(string),
+  clusterId: optional(string),
+  state: optional(string),
+  created: optional(string),
+  token: optional(string),
+  nodeCommand: optional(string),
+});
+export type TokenResource = Infer<typeof tokenResource>;
 
-export interface TokenResource {
-  id: string;
-  name?: string;
-  clusterId?: string;
-  state?: string;
-  created?: string;
-  token?: string;
-  nodeCommand?: string;
-}
+const condition = object({
+  type: string,
+  status: string,
+  message: optional(string),
+});
+export type Condition = Infer<typeof condition>;
 
-export interface Condition {
-  type: string;
-  status: string;
-  message?: string;
-  reason?: string;
-}
+export const nodeResource = object({
+  id: string,
+  clusterId: optional(string),
+  name: optional(string),
+  nodeName: optional(string),
+  requestedHostname: optional(string),
+  ipAddress: optional(string),
+  created: optional(string),
+  state: optional(string),
+  transitioningMessage: optional(string),
+  etcd: optional(boolean),
+  controlPlane: optional(boolean),
+  worker: optional(boolean),
+  customConfig: optional(object({ address: optional(string) })),
+  conditions: optional(array(condition)),
+  links: optional(object({ remove: optional(string) })),
+});
+export type NodeResource = Infer<typeof nodeResource>;
 
-export interface NodeResource {
-  id: string;
-  uuid?: string;
-  clusterId?: string;
-  name?: string;
-  nodeName?: string;
-  requestedHostname?: string;
-  hostname?: string;
-  ipAddress?: string;
-  created?: string;
-  state?: string;
-  transitioning?: string;
-  transitioningMessage?: string;
-  etcd?: boolean;
-  controlPlane?: boolean;
-  worker?: boolean;
-  customConfig?: { address?: string; internalAddress?: string } | null;
-  conditions?: Condition[] | null;
-  links?: { remove?: string };
-}
-
-export interface SettingResource {
-  id: string;
-  value?: string;
-}
+export const settingResource = object({ id: string, value: optional(string) });

@@ -3,6 +3,7 @@ import type { Deadline } from "../../deadline.js";
 import { EnrollError } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import { backoffMs } from "../backoff.js";
+import { NotTheApiError } from "../http.js";
 import type { V3Client } from "./client.js";
 import type { JoinPeek, JoinSpec, Target } from "../../flows/seam.js";
 import { notRke1 } from "./clusters.js";
@@ -86,7 +87,9 @@ async function createOnce(client: V3Client, log: Logger, cluster: Target): Promi
     log.info({ token: created.id }, `registration token ${created.id} created`);
     return created.id;
   } catch (error) {
-    if (!(error instanceof EnrollError && error.kind === "server")) throw error;
+    // A 2xx without a token is no failure to recover from: asking again would create tokens without end.
+    if (!(error instanceof EnrollError && error.kind === "server") || error instanceof NotTheApiError)
+      throw error;
     log.info({ reason: error.message }, "creating the registration token failed: reading the tokens again");
     return undefined;
   }
