@@ -1,3 +1,4 @@
+import { constants } from "node:os";
 import { writeSync } from "node:fs";
 import { asEnrollError } from "./errors.js";
 import { logSink } from "./log.js";
@@ -58,6 +59,13 @@ export function requestedOutput(args: readonly string[] = process.argv.slice(2))
 
 /** The last resort: a failure nothing else caught still ends with one answer and exit code 1. */
 export function answerCrash(error: unknown): never {
+  if (readerGone(error)) process.exit(128 + constants.signals.SIGPIPE);
   answerFailure(requestedOutput(), asEnrollError(error));
   process.exit();
+}
+
+/** The reader of our output went away (`--help | head`): stop quietly, as a tool killed by SIGPIPE would. */
+function readerGone(error: unknown): boolean {
+  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  return code === "EPIPE" && syscall === "write";
 }

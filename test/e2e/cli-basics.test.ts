@@ -1,11 +1,13 @@
 // The built CLI as shipped (`node dist/cli.js`, or the single executable named by RANCHER_ENROLL_BIN, from a
 // PATH without node): version, help, and a stderr that carries only our logs and our error, nothing from Node.js.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { CLI_PATH, runCli } from "../support/cli.js";
+import { CLI_PATH, cliInvocation, runCli } from "../support/cli.js";
 import { Terminal } from "../support/terminal.js";
 import { runCommand } from "../support/testbed/command.js";
 
@@ -46,6 +48,19 @@ describe("the built CLI", () => {
     assert.match(run.stdout, /^Usage: rancher-enroll /);
     assert.match(run.stdout, /^ {2}up /m);
     assert.equal(run.stderr, "");
+  });
+
+  it("a reader that goes away (`--help | head -0`) ends it quietly, as SIGPIPE ends a Unix tool", async () => {
+    const { argv, path } = cliInvocation(["up", "--help"]);
+    const child = spawn(argv[0]!, argv.slice(1), {
+      env: { ...env, PATH: path },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, "close")) as [number | null];
+    assert.deepEqual([code, stderr], [141, ""]);
   });
 
   it("every command's --help lists the global options, examples and the exit codes", async () => {
