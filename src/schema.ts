@@ -14,7 +14,7 @@ export class SchemaMismatch extends Error {
     readonly expected: string,
     got: unknown,
   ) {
-    super(`${where || "the answer"}: expected ${expected}, got ${describe(got)}`);
+    super(`${where ? `${where}: ` : ""}expected ${expected}, got ${describe(got)}`);
     this.name = "SchemaMismatch";
   }
 }
@@ -46,6 +46,15 @@ const primitive =
 export const string = primitive<string>("string", "a string");
 export const number = primitive<number>("number", "a number");
 export const boolean = primitive<boolean>("boolean", "true or false");
+
+/** One of a few values (a version number, a word). */
+export function oneOf<T extends string | number>(...values: readonly T[]): Check<T> {
+  return (value, at) => {
+    if (!values.includes(value as T))
+      throw new SchemaMismatch(at, `one of ${values.map((v) => JSON.stringify(v)).join(", ")}`, value);
+    return value as T;
+  };
+}
 
 /** Any JSON value, unread: an answer we do not use (an action's result). */
 export const anything: Check<unknown> = (value) => value;

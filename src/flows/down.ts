@@ -1,7 +1,7 @@
 import type { Deadline } from "../deadline.js";
 import { EnrollError, asEnrollError } from "../errors.js";
 import type { Logger } from "../log.js";
-import type { Enrollment, EnrollmentStore } from "../state/enrollment.js";
+import { CorruptEnrollment, type Enrollment, type EnrollmentStore } from "../state/enrollment.js";
 import { connectToEnrollmentServer, type AgentFor, type Connect } from "./connection.js";
 import { initialState, runPhases, type FlowState, type Phase } from "./phases.js";
 import type { DownResult } from "./result.js";
@@ -23,6 +23,8 @@ interface DownState extends FlowState {
   context: DownContext;
   started: number;
   enrollment?: Enrollment;
+  /** With `force`, a damaged record is gone on with as none (and removed at the end); said once. */
+  damagedRecord?: CorruptEnrollment;
   agent: NodeAgent;
   agentState: AgentState;
   /** reach server: the driver, and the members to remove (the recorded one, and any of its identity). */
@@ -45,7 +47,7 @@ export const DOWN_PHASES: readonly Phase<DownState>[] = [
   {
     name: "choose agent",
     run: async (s) => {
-      s.agent = await s.context.agentFor((await s.context.store.read())?.serverLine);
+      s.agent = await s.context.agentFor((await readRecord(s))?.serverLine);
     },
   },
   { name: "check this machine", run: (s) => s.agent.preflight(s.context.deadline) },
@@ -53,8 +55,8 @@ export const DOWN_PHASES: readonly Phase<DownState>[] = [
     name: "read enrollment",
     locked: true,
     run: async (s) => {
-      [s.enrollment, s.agentState] = await Promise.all([s.context.store.read(), s.agent.inspect()]);
-      s.done = !s.enrollment && !s.agentState.present && !s.context.purge;
+      [s.enrollment, s.agentState] = await Promise.all([readRecord(s), s.agent.inspect()]);
+      s.done = !s.enrollment && !s.damagedRecord && !s.agentState.present && !s.context.purge;
       if (s.done) s.context.log.info("this machine is not enrolled: nothing to do");
     },
   },
@@ -107,6 +109,19 @@ export async function down(context: DownContext): Promise<DownResult> {
     ...(left.length ? { leftOnServer: left } : {}),
     durationSeconds: seconds(state.started),
   };
+}
+
+/** The enrollment record; with `force`, a damaged one reads as none, with a warning. */
+async function readRecord(s: DownState): Promise<Enrollment | undefined> {
+  try {
+    return await s.context.store.read();
+  } catch (error) {
+    if (!(error instanceof CorruptEnrollment) || !s.context.force) throw error;
+    if (!s.damagedRecord)
+      s.context.log.warn(`--force: ${error.message}; going on without it, and removing it`);
+    s.damagedRecord = error;
+    return undefined;
+  }
 }
 
 /**

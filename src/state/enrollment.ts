@@ -3,51 +3,62 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { EnrollError } from "../errors.js";
 import { writeFileAtomically } from "../local-files.js";
-import type { ServerLine, Target } from "../flows/seam.js";
+import type { ServerLine } from "../flows/seam.js";
+import { object, oneOf, optional, string, type Infer } from "../schema.js";
 import { checkStateDirectory } from "./directory.js";
 
 /** The format written now; files without a version were written by 0.1, for Rancher 1.6 only. */
 export const ENROLLMENT_VERSION = 2;
 
+const target = object({ id: string, name: string });
+
 /** What the tool knows about this machine's enrollment. The member's identity itself stays in the agent's state. */
-export interface Enrollment {
-  version: typeof ENROLLMENT_VERSION;
+const enrollmentV2 = object({
+  version: oneOf(ENROLLMENT_VERSION),
   /** Which server line the machine is enrolled with, so that `status` and `down` use its driver and agent. */
-  serverLine: ServerLine;
-  server: string;
+  serverLine: oneOf<ServerLine>("cattle", "v3", "system-agent"),
+  server: string,
   /** The profile `up` was given (`--profile`, RANCHER_PROFILE): `status` and `down` default to it. Never a secret. */
-  profile?: string;
+  profile: optional(string),
   /** The environment (1.6) or cluster (2.x). */
-  target: Target;
+  target,
   /** The registration token's id. */
-  joinId: string;
-  agentImage?: string;
+  joinId: string,
+  agentImage: optional(string),
   /** When the agent was last launched: members created since then came from that launch. */
-  launchedAt: string;
+  launchedAt: string,
   /** Set once the member (host or node) was confirmed. */
-  memberId?: string;
+  memberId: optional(string),
   /** What outlives member records on the server (1.6: the host's agent). */
-  identity?: string;
-  memberName?: string;
-  confirmedAt?: string;
-}
+  identity: optional(string),
+  memberName: optional(string),
+  confirmedAt: optional(string),
+});
+export type Enrollment = Infer<typeof enrollmentV2>;
 
 /** As 0.1 wrote it (Rancher 1.6 only). */
-interface EnrollmentV1 {
-  server: string;
-  environment: Target;
-  agentImage: string;
-  registrationId: string;
-  launchedAt: string;
-  hostId?: string;
-  agentId?: string;
-  hostname?: string;
-  confirmedAt?: string;
+const enrollmentV1 = object({
+  server: string,
+  environment: target,
+  agentImage: string,
+  registrationId: string,
+  launchedAt: string,
+  hostId: optional(string),
+  agentId: optional(string),
+  hostname: optional(string),
+  confirmedAt: optional(string),
+});
+type EnrollmentV1 = Infer<typeof enrollmentV1>;
+
+/** The record as stored, of either version, checked; a file 0.1 wrote has no version. */
+function parseEnrollment(text: string): Enrollment {
+  const stored = JSON.parse(text) as unknown;
+  const versioned = typeof stored === "object" && stored !== null && "version" in stored;
+  return versioned ? enrollmentV2(stored, "") : upgradeEnrollment(enrollmentV1(stored, ""));
 }
 
 /** A file 0.1 wrote still reads: it was a Rancher 1.6 enrollment. */
-export function upgradeEnrollment(stored: Enrollment | EnrollmentV1): Enrollment {
-  if ("version" in stored) return stored;
+function upgradeEnrollment(stored: EnrollmentV1): Enrollment {
   const { server, environment, agentImage, registrationId, launchedAt } = stored;
   return {
     version: ENROLLMENT_VERSION,
@@ -90,13 +101,9 @@ export class EnrollmentStore {
       throw new EnrollError("internal", `cannot read ${this.file}: ${(error as Error).message}`);
     }
     try {
-      return upgradeEnrollment(JSON.parse(text) as Enrollment | EnrollmentV1);
-    } catch {
-      throw new EnrollError(
-        "usage",
-        `${this.file} is not valid JSON`,
-        "Remove it; the next `up` rewrites it.",
-      );
+      return parseEnrollment(text);
+    } catch (error) {
+      throw new CorruptEnrollment(this.file, error);
     }
   }
 
@@ -116,5 +123,21 @@ export class EnrollmentStore {
 
   async remove(): Promise<void> {
     await rm(this.file, { force: true });
+  }
+}
+
+/** The enrollment record cannot be read as one: said as such, with what to do, never as an unexpected failure. */
+export class CorruptEnrollment extends EnrollError {
+  constructor(file: string, error: unknown) {
+    const what =
+      error instanceof SyntaxError ? `it is not JSON (${error.message})` : `${(error as Error).message}`;
+    super(
+      "usage",
+      `the enrollment record ${file} is damaged: ${what}`,
+      `Look at it first (a full disk or a hand edit?). \`rancher-enroll down --force\` then removes this machine's ` +
+        `agent and the record (its member stays on the server, for the Rancher UI); or remove ${file} alone to ` +
+        "keep the agent, and run `up` to record the enrollment again.",
+      { cause: error },
+    );
   }
 }

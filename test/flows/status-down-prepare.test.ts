@@ -1,5 +1,6 @@
 // `status`, `down` and `prepare` in-process over fakes of the server driver and the node agent.
 import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { EnrollError } from "../../src/errors.js";
 import { down } from "../../src/flows/down.js";
@@ -203,6 +204,37 @@ describe("status, down and prepare over fakes", () => {
       assert.deepEqual(w.agent.changes(["stop", "remove"]), ["stop", "remove"]);
       assert.equal(await w.store.read(), undefined);
       assert.match(renderText(result), new RegExp(`left on the server: host ${id} .*Rancher UI`));
+    });
+
+    it("a damaged enrollment record: its own message (what file, what is wrong, what to do), nothing changed", async () => {
+      await enroll();
+      for (const [text, wrong] of [
+        ["{not json", /it is not JSON/],
+        ["null", /expected an object, got null/],
+        ['{"version": 2, "serverLine": "cattle"}', /server: expected a string, got nothing/],
+        ['{"version": 9}', /version: expected one of 2/],
+      ] as const) {
+        writeFileSync(w.store.file, text);
+        for (const run of [check, enroll, () => takeDown()]) {
+          await assert.rejects(run(), (error: EnrollError) => {
+            assert.equal(error.exitCode, 2, error.message);
+            assert.match(error.message, new RegExp(`enrollment record ${w.store.file} is damaged: `));
+            assert.match(error.message, wrong);
+            assert.match(error.hint ?? "", /down --force.*or remove .*enrollment\.json/);
+            return true;
+          });
+        }
+      }
+      assert.deepEqual(w.agent.changes(["stop", "remove"]), []);
+    });
+
+    it("--force with a damaged record: the agent and the record go, the member stays", async () => {
+      await enroll();
+      writeFileSync(w.store.file, "{not json");
+      const result = await takeDown({ force: true });
+      assert.deepEqual(result.removedContainers, ["rancher-agent"]);
+      assert.equal(existsSync(w.store.file), false);
+      assert.equal(w.server.members.length, 1);
     });
 
     it("--purge: forgets the machine's identity too", async () => {
