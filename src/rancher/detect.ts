@@ -62,10 +62,30 @@ function checksumOnCattle(url: string): EnrollError {
   );
 }
 
+/**
+ * Rancher 2.x tells its version to anyone: how a server that refuses the token at /v3 is still known as 2.x
+ * (a token scoped to one cluster is refused everywhere but under /v3/clusters/<id>/).
+ */
+const OPEN_V3_PROBE: Probe = {
+  line: "v3",
+  path: "rancherversion",
+  answers: (root) => typeof root.Version === "string",
+};
+
 async function probeLine(http: ApiClient, url: string): Promise<ServerLine> {
+  let refused: EnrollError | undefined;
   for (const probe of PROBES) {
-    const root = await http.probe(probe.path, anything);
+    const root = await http.probe(probe.path, anything).catch((error: unknown) => {
+      if (!(error instanceof EnrollError) || error.kind !== "auth") throw error;
+      refused ??= error;
+      return undefined;
+    });
     if (isRecord(root) && probe.answers(root)) return probe.line;
+  }
+  if (refused) {
+    const open = await http.probe(OPEN_V3_PROBE.path, anything).catch(() => undefined);
+    if (isRecord(open) && OPEN_V3_PROBE.answers(open)) return OPEN_V3_PROBE.line;
+    throw refused;
   }
   throw new EnrollError(
     "server",

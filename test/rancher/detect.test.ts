@@ -51,12 +51,13 @@ describe("server line detection", () => {
 describe("server line detection against servers that are not 1.6", () => {
   let server: Server;
   let url = "";
-  let answers: Record<string, { type: string; body: string }> = {};
+  let answers: Record<string, { type: string; body: string; status?: number }> = {};
 
   before(async () => {
     server = createServer((request, response) => {
       const answer = answers[request.url ?? ""];
-      response.writeHead(answer ? 200 : 404, { "content-type": answer?.type ?? "application/json" });
+      const status = answer ? (answer.status ?? 200) : 404;
+      response.writeHead(status, { "content-type": answer?.type ?? "application/json" });
       response.end(answer?.body ?? JSON.stringify({ type: "error", status: 404 }));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -80,6 +81,17 @@ describe("server line detection against servers that are not 1.6", () => {
       },
     };
     assert.equal((await connect()).line, "v3");
+  });
+
+  it("a 2.x server that refuses the token at /v3 (scoped to a cluster) is known by its open version", async () => {
+    const refusal = { type: "error", status: "401", message: "Unauthorized 401: must authenticate" };
+    answers = {
+      "/v3": { type: "application/json", body: JSON.stringify(refusal), status: 401 },
+      "/rancherversion": { type: "application/json", body: JSON.stringify({ Version: "v2.8.15" }) },
+    };
+    assert.equal((await connect()).line, "v3");
+    answers = { "/v3": answers["/v3"]! };
+    await assert.rejects(connect(), { kind: "auth" });
   });
 
   it("a server that answers no Rancher API root: exit 8, naming what was asked", async () => {

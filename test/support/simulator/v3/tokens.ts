@@ -49,8 +49,9 @@ export function settledRegistrationToken(
   return token;
 }
 
-/** The 2.6+ controller's pass: the commands, with the checksum of the cacerts setting as it is now. */
+/** The 2.6+ controller's pass, once: the commands, with the checksum of the cacerts setting as it is now. */
 function writeCommands(world: V3World, token: RegistrationToken): void {
+  if (token.commandsReady && token.writtenCaChecksum !== undefined) return;
   token.commandsReady = true;
   if (commandsByController(world.config.version)) token.writtenCaChecksum = caChecksum(world.config.cacerts);
 }
