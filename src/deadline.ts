@@ -32,8 +32,10 @@ export class Deadline {
   async poll<T>(intervalMs: number, probe: () => Promise<T | undefined>, onExpiry: OnExpiry): Promise<T> {
     for (;;) {
       const value = await probe().catch((error: unknown) => {
-        // A request cut short by the deadline itself: what timed out is what we were waiting for.
-        throw this.expired() ? this.expiry(onExpiry) : error;
+        // A request cut short by the deadline itself: what timed out is what we were waiting for (unless a wait
+        // within the probe already said what it was).
+        const said = error instanceof EnrollError && error.kind === "timeout";
+        throw this.expired() && !said ? this.expiry(onExpiry) : error;
       });
       if (value !== undefined) return value;
       if (this.expired()) throw this.expiry(onExpiry);

@@ -6,3 +6,6 @@ export function backoffMs(attempt: number): number {
   const step = Math.min(CAP_MS, BASE_MS * 2 ** (attempt - 1));
   return step / 2 + Math.random() * (step / 2);
 }
+
+/** After a failed token creation, before reading the tokens again: time for a server that answered 5xx to recover. */
+export const CREATION_RETRY_MS = 2000;

@@ -1,6 +1,7 @@
 // Obtaining the registration token against the simulator: reuse, creation never repeated blindly, and a fleet
 // creating at once converging on one token.
 import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { pino } from "pino";
 import { Deadline } from "../../src/deadline.js";
@@ -52,6 +53,25 @@ describe("obtaining the registration token", () => {
       liveTokens().map((t) => t.id),
       [join.id],
     );
+  });
+
+  it("a token waited for that another machine removes: the tokens are read again, no wait until the timeout", async () => {
+    simulator.faults.keepTokensRegistering(true);
+    const other = api();
+    const pending = await other.createToken(target);
+    const started = Date.now();
+    const waiting = obtainToken(api(), log, target, new Deadline(30), 0);
+    const readsOfPending = () => simulator.requests.filter((r) => r.path.endsWith(`/${pending}`)).length;
+    while (readsOfPending() === 0) await sleep(20);
+    await other.removeToken(target, pending, new Deadline(10));
+    simulator.faults.keepTokensRegistering(false);
+    const { join } = await waiting;
+    assert.notEqual(join.id, pending);
+    assert.deepEqual(
+      liveTokens().map((t) => t.id),
+      [join.id],
+    );
+    assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
   });
 
   async function fleet(machines: number, spreadMs?: number) {

@@ -2,13 +2,16 @@
 // token (reuse, one creation per fleet, the delayed node command), cluster-scoped tokens, nodes (all pages,
 // readiness, why not ready, removal).
 import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { pino } from "pino";
 import { Deadline } from "../../src/deadline.js";
 import { EnrollError } from "../../src/errors.js";
 import type { Target } from "../../src/flows/seam.js";
 import { ApiClient } from "../../src/rancher/http.js";
+import { V3Client } from "../../src/rancher/v3/client.js";
 import { V3Driver } from "../../src/rancher/v3/driver.js";
+import { obtainJoin } from "../../src/rancher/v3/tokens.js";
 import type { ApiToken, V3Simulator, V3SimulatorOptions } from "../support/simulator/v3/index.js";
 import { connectAgent, startFastV3 } from "../simulator/v3-helpers.js";
 
@@ -155,6 +158,32 @@ describe("v3 driver: the registration token", () => {
       failsWith("timeout", /no node command; .*server-url/),
     );
     assert.ok(target);
+  });
+
+  it("a token waited for that goes away (removed by hand): the tokens are read again, no wait until the timeout", async () => {
+    await start();
+    sim.faults.keepTokensWithoutCommand(true);
+    const fresh = await postCluster(sim, { name: "fresh", defaultToken: false });
+    const target = { id: fresh.id, name: "fresh" };
+    const keys = { accessKey: sim.adminToken.accessKey, secretKey: sim.adminToken.secretKey };
+    const client = new V3Client(new ApiClient(sim.url, keys, log, new Deadline(30)));
+    const pending = await client.createToken(fresh.id, "crt-other");
+    // The API has no DELETE for tokens (405); `kubectl delete clusterregistrationtoken` has: seen as a 404.
+    let removed = false;
+    const seen: V3Client = Object.assign(Object.create(client) as V3Client, {
+      tokens: async (id: string) => (await client.tokens(id)).filter((t) => !removed || t.id !== pending.id),
+      token: async (id: string, tokenId: string) =>
+        removed && tokenId === pending.id ? undefined : client.token(id, tokenId),
+    });
+    const started = Date.now();
+    const waiting = obtainJoin(seen, log, target, new Deadline(30));
+    const readsOfPending = () => sim.requests.filter((r) => r.path.endsWith(pending.id)).length;
+    while (readsOfPending() === 0) await sleep(20);
+    removed = true;
+    sim.faults.keepTokensWithoutCommand(false);
+    const { join, created } = await waiting;
+    assert.deepEqual([join.id, created], [`${fresh.id}:default-token`, true]);
+    assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
   });
 
   it("a dry run's peek never creates", async () => {

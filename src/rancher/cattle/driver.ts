@@ -21,13 +21,12 @@ import {
   byAge,
   hostResource,
   projectResource,
-  toJoin,
   tokenResource,
   toMember,
+  toRecord,
   toTarget,
   type ProjectResource,
   type TokenRecord,
-  type TokenResource,
 } from "./resources.js";
 import { chooseToken, obtainToken, type TokenApi } from "./tokens.js";
 
@@ -35,7 +34,6 @@ import { chooseToken, obtainToken, type TokenApi } from "./tokens.js";
 
 const API = "v2-beta";
 const PROJECT_ID = /^1a\d+$/;
-const TOKEN_POLL_MS = 1000;
 const RETIRE_POLL_MS = 1000;
 const GONE = new Set(["removed", "purging", "purged"]);
 
@@ -108,10 +106,7 @@ export class CattleDriver implements ServerDriver, TokenApi {
     const tokens = await allPages(this.http, this.tokensPath(target), tokenResource);
     return tokens
       .filter((token) => !GONE.has(token.state))
-      .map((token) => {
-        const join = toJoin(token);
-        return { id: token.id, state: token.state, ...(join ? { join } : {}) };
-      })
+      .map(toRecord)
       .sort(byAge);
   }
 
@@ -121,16 +116,9 @@ export class CattleDriver implements ServerDriver, TokenApi {
     return created.id;
   }
 
-  async waitForToken(target: Target, id: string, deadline: Deadline): Promise<JoinSpec> {
-    let last: TokenResource | undefined;
-    return deadline.poll(
-      TOKEN_POLL_MS,
-      async () => {
-        last = await this.http.get(`${this.tokensPath(target)}/${id}`, tokenResource);
-        return toJoin(last);
-      },
-      () => `registration token ${id} is still "${last?.state ?? "unknown"}"`,
-    );
+  async readToken(target: Target, id: string): Promise<TokenRecord | undefined> {
+    const token = await this.resource(`${this.tokensPath(target)}/${id}`, tokenResource);
+    return token && toRecord(token);
   }
 
   removeToken(target: Target, id: string, deadline: Deadline): Promise<void> {

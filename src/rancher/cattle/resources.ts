@@ -66,6 +66,11 @@ export function toJoin(token: TokenResource): JoinSpec | undefined {
   return { id: token.id, secret, url: registrationUrl, image, command };
 }
 
+export function toRecord(token: TokenResource): TokenRecord {
+  const join = toJoin(token);
+  return { id: token.id, state: token.state, ...(join ? { join } : {}) };
+}
+
 /** Ready as Rancher itself means it, whichever API version folded the agent's state into `state`. */
 export function isHostReady(host: { state: string; agentState: string | null }): boolean {
   return host.state === "active" && (host.agentState === null || host.agentState === "active");

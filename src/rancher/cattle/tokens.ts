@@ -3,13 +3,15 @@ import type { Deadline } from "../../deadline.js";
 import { EnrollError } from "../../errors.js";
 import type { JoinPeek, JoinSpec, Target } from "../../flows/seam.js";
 import type { Logger } from "../../log.js";
-import { backoffMs } from "../backoff.js";
+import { CREATION_RETRY_MS } from "../backoff.js";
 import { NotTheApiError } from "../http.js";
 import type { TokenRecord } from "./resources.js";
 
 const PENDING = new Set(["requested", "registering", "activating", "updating-active"]);
 /** Machines booting together spread their token creation over this window, so the first creator's token is seen. */
 const CREATION_SPREAD_MS = 2000;
+/** A token turns active within a second or two of its creation (Cattle's process queue). */
+const TOKEN_POLL_MS = 1000;
 
 /** The registration token requests of Cattle, each one request (creation is not idempotent). */
 export interface TokenApi {
@@ -17,8 +19,8 @@ export interface TokenApi {
   listTokens(target: Target): Promise<TokenRecord[]>;
   /** Asks for a new token, once; answers its id. */
   createToken(target: Target): Promise<string>;
-  /** Waits until the token is active with all its fields. */
-  waitForToken(target: Target, id: string, deadline: Deadline): Promise<JoinSpec>;
+  /** The token as it is now; undefined once it is removed. */
+  readToken(target: Target, id: string): Promise<TokenRecord | undefined>;
   removeToken(target: Target, id: string, deadline: Deadline): Promise<void>;
 }
 
@@ -33,7 +35,8 @@ export function chooseToken(tokens: readonly TokenRecord[]): JoinPeek {
 /**
  * Reuse the environment's token; create one only when there is none. A fleet booting together must end with one
  * token, not one per machine: creation is spread in time, never retried blindly (the list is read again first),
- * and a machine whose token turns out not to be the oldest removes its own and uses the oldest.
+ * and a machine whose token turns out not to be the oldest removes its own and uses the oldest. A token waited
+ * for that goes away meanwhile (another machine's convergence removed it) sends us back to the list.
  */
 export async function obtainToken(
   api: TokenApi,
@@ -46,15 +49,20 @@ export async function obtainToken(
   if (existing) return { join: existing, created: false };
   log.info("the environment has no registration token: creating one");
   await sleep(Math.random() * Math.min(spreadMs, deadline.remainingMs()));
-  for (let attempt = 1; ; attempt += 1) {
-    const appeared = await useExisting(api, log, target, deadline);
-    if (appeared) return { join: appeared, created: false };
-    const created = await createOnce(api, log, target);
-    if (created) return { join: await converge(api, log, target, created, deadline), created: true };
-    const delay = backoffMs(attempt);
-    if (delay >= deadline.remainingMs()) throw deadline.timeout("could not create a registration token");
-    await sleep(delay);
-  }
+  return deadline.poll(
+    CREATION_RETRY_MS,
+    () => attempt(api, log, target, deadline),
+    () => "could not obtain a registration token",
+  );
+}
+
+/** The token listed (waited for while pending), else one creation; undefined when it is to be tried again. */
+async function attempt(api: TokenApi, log: Logger, target: Target, deadline: Deadline) {
+  const appeared = await useExisting(api, log, target, deadline);
+  if (appeared) return { join: appeared, created: false };
+  const created = await createOnce(api, log, target);
+  const join = created && (await converge(api, log, target, created, deadline));
+  return join ? { join, created: true } : undefined;
 }
 
 async function useExisting(api: TokenApi, log: Logger, target: Target, deadline: Deadline) {
@@ -62,7 +70,7 @@ async function useExisting(api: TokenApi, log: Logger, target: Target, deadline:
   if (join) log.info({ token: join.id }, `reusing the active registration token ${join.id}`);
   if (!pendingId) return join;
   log.info({ token: pendingId }, `registration token ${pendingId} is being created: waiting for it`);
-  return api.waitForToken(target, pendingId, deadline);
+  return waitForToken(api, log, target, pendingId, deadline);
 }
 
 /** One creation request; a failure the server may recover from answers undefined, to re-read before trying again. */
@@ -81,15 +89,16 @@ async function createOnce(api: TokenApi, log: Logger, target: Target): Promise<s
   }
 }
 
+/** The oldest token of the environment, ours or not; undefined when the one waited for went away. */
 async function converge(
   api: TokenApi,
   log: Logger,
   target: Target,
   mine: string,
   deadline: Deadline,
-): Promise<JoinSpec> {
+): Promise<JoinSpec | undefined> {
   const [oldest] = (await api.listTokens(target)).filter((token) => token.join || PENDING.has(token.state));
-  if (!oldest || oldest.id === mine) return api.waitForToken(target, mine, deadline);
+  if (!oldest || oldest.id === mine) return waitForToken(api, log, target, mine, deadline);
   log.info(
     { token: oldest.id, ours: mine },
     `token ${oldest.id} was created first: using it and removing ours (${mine})`,
@@ -97,5 +106,32 @@ async function converge(
   await api
     .removeToken(target, mine, deadline)
     .catch((error: Error) => log.warn({ reason: error.message }, `could not remove token ${mine}`));
-  return api.waitForToken(target, oldest.id, deadline);
+  return waitForToken(api, log, target, oldest.id, deadline);
+}
+
+/**
+ * Waits until the token is active with all its fields; undefined when it is removed meanwhile, or leaves the
+ * way to active (deactivated: another machine converging on an older token removes its own).
+ */
+async function waitForToken(
+  api: TokenApi,
+  log: Logger,
+  target: Target,
+  id: string,
+  deadline: Deadline,
+): Promise<JoinSpec | undefined> {
+  let state = "unknown";
+  const outcome = await deadline.poll(
+    TOKEN_POLL_MS,
+    async () => {
+      const token = await api.readToken(target, id);
+      state = token?.state ?? "removed";
+      if (token?.join) return { join: token.join };
+      return token && (PENDING.has(token.state) || token.state === "active") ? undefined : { gone: true };
+    },
+    () => `registration token ${id} is still "${state}"`,
+  );
+  if ("join" in outcome) return outcome.join;
+  log.info({ token: id, state }, `registration token ${id} went away (${state}): reading the tokens again`);
+  return undefined;
 }

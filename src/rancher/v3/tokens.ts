@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Deadline } from "../../deadline.js";
 import { EnrollError } from "../../errors.js";
 import type { Logger } from "../../log.js";
-import { backoffMs } from "../backoff.js";
+import { CREATION_RETRY_MS } from "../backoff.js";
 import { NotTheApiError } from "../http.js";
 import type { V3Client } from "./client.js";
 import type { JoinPeek, JoinSpec, Target } from "../../flows/seam.js";
@@ -19,8 +18,9 @@ const TOKEN_POLL_MS = 300;
 /**
  * Reuse the cluster's registration token; create one only when there is none. The creation names the token
  * `default-token`, so that machines of a fleet creating at once get 409 Conflict and use the first one's; a
- * failed creation is never repeated blindly (the tokens are read again first); and should a server ignore the
- * name, every machine converges on the oldest token and removes its own.
+ * failed creation is never repeated blindly (the tokens are read again first); should a server ignore the
+ * name, every machine converges on the oldest token and removes its own; and a token waited for that goes away
+ * meanwhile (removed by another machine's convergence) sends us back to the list.
  */
 export async function obtainJoin(
   client: V3Client,
@@ -31,15 +31,19 @@ export async function obtainJoin(
   const existing = await useExisting(client, log, cluster, deadline);
   if (existing) return { join: existing, created: false };
   log.info(`cluster ${cluster.name} has no registration token: creating ${DEFAULT_TOKEN}`);
-  for (let attempt = 1; ; attempt += 1) {
-    const created = await createOnce(client, log, cluster);
-    if (created) return converge(client, log, cluster, created, deadline);
-    const appeared = await useExisting(client, log, cluster, deadline);
-    if (appeared) return { join: appeared, created: false };
-    const delay = backoffMs(attempt);
-    if (delay >= deadline.remainingMs()) throw deadline.timeout("could not create a registration token");
-    await sleep(delay);
-  }
+  return deadline.poll(
+    CREATION_RETRY_MS,
+    () => attempt(client, log, cluster, deadline),
+    () => "could not obtain a registration token",
+  );
+}
+
+/** One creation, else the token that appeared meanwhile; undefined when it is to be tried again. */
+async function attempt(client: V3Client, log: Logger, cluster: Target, deadline: Deadline) {
+  const created = await createOnce(client, log, cluster);
+  if (created) return converge(client, log, cluster, created, deadline);
+  const appeared = await useExisting(client, log, cluster, deadline);
+  return appeared && { join: appeared, created: false };
 }
 
 /** The token `up` would use, or what it would do instead; never creates. */
@@ -77,7 +81,7 @@ async function useExisting(
   }
   if (!waitFor) return undefined;
   log.info({ token: waitFor.id }, `registration token ${waitFor.id} has no node command yet: waiting for it`);
-  return waitForCommand(client, cluster, waitFor.id, deadline);
+  return waitForCommand(client, log, cluster, waitFor.id, deadline);
 }
 
 /** One creation request; a failure the server may recover from (409 included) answers undefined. */
@@ -95,18 +99,21 @@ async function createOnce(client: V3Client, log: Logger, cluster: Target): Promi
   }
 }
 
+/** The first token of the cluster, ours or not; undefined when the one waited for went away. */
 async function converge(
   client: V3Client,
   log: Logger,
   cluster: Target,
   mine: string,
   deadline: Deadline,
-): Promise<{ join: JoinSpec; created: boolean }> {
+): Promise<{ join: JoinSpec; created: boolean } | undefined> {
   const [first] = (await client.tokens(cluster.id))
     .filter((token) => token.state !== "removing" && nameOf(token) !== SYSTEM_TOKEN)
     .sort(byPreference);
-  if (!first || first.id === mine)
-    return { join: await waitForCommand(client, cluster, mine, deadline), created: true };
+  if (!first || first.id === mine) {
+    const join = await waitForCommand(client, log, cluster, mine, deadline);
+    return join && { join, created: true };
+  }
   log.info(
     { token: first.id, ours: mine },
     `token ${first.id} came first: using it and removing ours (${mine})`,
@@ -114,28 +121,35 @@ async function converge(
   await client
     .deleteToken(cluster.id, mine)
     .catch((error: Error) => log.warn({ reason: error.message }, `could not remove token ${mine}`));
-  return { join: await waitForCommand(client, cluster, first.id, deadline), created: false };
+  const join = await waitForCommand(client, log, cluster, first.id, deadline);
+  return join && { join, created: false };
 }
 
-/** Rancher 2.6+ writes the node command into the token's status a moment after creating it. */
-function waitForCommand(
+/**
+ * Rancher 2.6+ writes the node command into the token's status a moment after creating it. Undefined when the
+ * token goes away meanwhile.
+ */
+async function waitForCommand(
   client: V3Client,
+  log: Logger,
   cluster: Target,
   id: string,
   deadline: Deadline,
-): Promise<JoinSpec> {
-  return deadline.poll(
+): Promise<JoinSpec | undefined> {
+  const outcome = await deadline.poll(
     TOKEN_POLL_MS,
     async () => {
       const token = await client.token(cluster.id, id);
-      if (!token)
-        throw new EnrollError("not-found", `registration token ${id} was removed while waiting for it`);
-      return isUsable(token) ? toJoin(token, cluster) : undefined;
+      if (!token || token.state === "removing") return { gone: true } as const;
+      return isUsable(token) ? { join: toJoin(token, cluster) } : undefined;
     },
     () =>
       `registration token ${id} still has no node command; Rancher writes none while its server-url setting is ` +
       "empty (Global Settings)",
   );
+  if ("join" in outcome) return outcome.join;
+  log.info({ token: id }, `registration token ${id} went away: reading the tokens again`);
+  return undefined;
 }
 
 /** The server's node command, read as `docker run` would; the agent launches exactly that. */
