@@ -49,7 +49,15 @@ export function phaseBreakdown(simulator: Simulator, keys: ApiKey[], ups: Machin
 }
 
 /** From up's JSON log lines on stderr (`{"phase": NAME, "time": MS}` as each phase begins): each phase's span. */
-function phaseSpans({ run, startedAt, endedAt }: MachineUp): PhaseSpan[] {
+export function phaseSpans({
+  run,
+  startedAt,
+  endedAt,
+}: {
+  run: { stderr: string };
+  startedAt: number;
+  endedAt: number;
+}): PhaseSpan[] {
   const starts = [{ phase: STARTING, at: startedAt }];
   for (const line of run.stderr.split("\n")) {
     const entry = parseLine(line);

@@ -7,6 +7,27 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** What a wait ends with when the deadline comes: the text of a timeout error, or an error of its own. */
 type OnExpiry = () => string | Error;
 
+/**
+ * How often a wait looks again: a fixed number of milliseconds, or soon at first (what we wait for is most
+ * likely to happen shortly after the request that set it going), then less often, each gap a quarter longer than
+ * the one before, up to `maxMs`: what happens after t is seen by about t + t/4.
+ */
+export type Pace = number | { readonly firstMs: number; readonly maxMs: number };
+
+/**
+ * For waits on the server or the agent after a request of ours: what they do takes from a tenth of a second to a
+ * few seconds (minutes for a new cluster), and seeing it a moment late costs a whole gap.
+ */
+export const SERVER_PACE: Pace = { firstMs: 100, maxMs: 2000 };
+
+const GROWTH = 1.25;
+
+/** The gaps between looks at `pace`, forever. */
+export function* gaps(pace: Pace): Generator<number, never> {
+  const { firstMs, maxMs } = typeof pace === "number" ? { firstMs: pace, maxMs: pace } : pace;
+  for (let gap = firstMs; ; gap = Math.min(maxMs, gap * GROWTH)) yield Math.round(gap);
+}
+
 /** The one clock every wait of a command runs against, so that `--timeout` bounds the whole command. */
 export class Deadline {
   private readonly endsAt: number;
@@ -28,8 +49,9 @@ export class Deadline {
     return this.remainingMs() === 0;
   }
 
-  /** Polls `probe` every `intervalMs` until it returns a value; on expiry throws what `onExpiry` says. */
-  async poll<T>(intervalMs: number, probe: () => Promise<T | undefined>, onExpiry: OnExpiry): Promise<T> {
+  /** Polls `probe` at `pace` until it returns a value; on expiry throws what `onExpiry` says. */
+  async poll<T>(pace: Pace, probe: () => Promise<T | undefined>, onExpiry: OnExpiry): Promise<T> {
+    const next = gaps(pace);
     for (;;) {
       const value = await probe().catch((error: unknown) => {
         // A request cut short by the deadline itself: what timed out is what we were waiting for (unless a wait
@@ -39,7 +61,7 @@ export class Deadline {
       });
       if (value !== undefined) return value;
       if (this.expired()) throw this.expiry(onExpiry);
-      await sleep(Math.min(intervalMs, this.remainingMs()));
+      await sleep(Math.min(next.next().value, this.remainingMs()));
     }
   }
 

@@ -1,4 +1,4 @@
-// The heavy packages (dockerode, got, pino, systeminformation...: vendor-split.ts) are a second script, vendor.js,
+// The heavy packages (dockerode, got, pino...: vendor-split.ts) are a second script, vendor.js,
 // run the first time a command needs one of them: `--help` and `--version` never compile it. How that script is
 // loaded is the artifact's own (scripts/sea/vendor-loader.ts, scripts/npm/vendor-loader.ts).
 

@@ -1,5 +1,5 @@
 import { wantedTarget, type UpSettings } from "../config/settings.js";
-import type { Deadline } from "../deadline.js";
+import { SERVER_PACE, type Deadline } from "../deadline.js";
 import { EnrollError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Enrollment, EnrollmentStore } from "../state/enrollment.js";
@@ -61,8 +61,6 @@ interface UpState extends FlowState {
   /** confirm member */
   member?: Member;
 }
-
-const MEMBER_POLL_MS = 2000;
 
 /** Enrolls this machine: one list of phases; a dry run walks the same ones and changes nothing. */
 export const UP_PHASES: readonly Phase<UpState>[] = [
@@ -269,7 +267,7 @@ async function confirm(s: UpState): Promise<void> {
   let holds: string | undefined;
   let relaunched = false;
   s.member = await deadline.poll(
-    MEMBER_POLL_MS,
+    SERVER_PACE,
     async () => {
       seen = await s.driver.listMembers(s.target);
       const match = s.driver.identify(seen, evidence);

@@ -74,9 +74,11 @@ describe("obtaining the registration token", () => {
     assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
   });
 
-  async function fleet(machines: number, spreadMs?: number) {
+  async function fleet(machines: number, spreadRoundTrips?: number) {
     return Promise.all(
-      Array.from({ length: machines }, () => obtainToken(api(), log, target, new Deadline(30), spreadMs)),
+      Array.from({ length: machines }, () =>
+        obtainToken(api(), log, target, new Deadline(30), spreadRoundTrips),
+      ),
     );
   }
 

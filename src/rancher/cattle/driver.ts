@@ -1,4 +1,4 @@
-import type { Deadline } from "../../deadline.js";
+import { SERVER_PACE, type Deadline } from "../../deadline.js";
 import { EnrollError } from "../../errors.js";
 import {
   LINE_WORDS,
@@ -34,7 +34,6 @@ import { chooseToken, obtainToken, type TokenApi } from "./tokens.js";
 
 const API = "v2-beta";
 const PROJECT_ID = /^1a\d+$/;
-const RETIRE_POLL_MS = 1000;
 const GONE = new Set(["removed", "purging", "purged"]);
 
 const SETTING = object({ value: optional(string) });
@@ -156,26 +155,24 @@ export class CattleDriver implements ServerDriver, TokenApi {
   }
 
   /**
-   * Rancher refuses to remove an active resource: deactivate it, wait until removal is offered, remove it, wait
-   * until it is gone.
+   * Rancher refuses to remove an active resource: deactivate it, remove it once removal is offered, wait until it
+   * is gone. Each look takes the action offered then: a resource may change state between our look and our
+   * action (a token just created turns active), and is looked at again when the action is no longer offered.
    */
   private async retire(path: string, deadline: Deadline, what: string): Promise<void> {
-    const current = await this.resource(path, actionable);
-    if (current?.actions?.deactivate) await this.http.post(current.actions.deactivate, anything);
-    const removeLink = await deadline.poll(
-      RETIRE_POLL_MS,
+    let state = "unknown";
+    await deadline.poll(
+      SERVER_PACE,
       async () => {
         const resource = await this.resource(path, actionable);
-        return resource ? resource.actions?.remove : null;
+        if (!resource) return true;
+        state = resource.state ?? state;
+        const { remove, deactivate } = resource.actions ?? {};
+        const action = remove ?? deactivate;
+        if (action) await this.http.post(action, anything).catch(unlessNoLongerOffered);
+        return undefined;
       },
-      () => `${what} did not become inactive, so the server does not allow removing it`,
-    );
-    if (!removeLink) return;
-    await this.http.post(removeLink, anything);
-    await deadline.poll(
-      RETIRE_POLL_MS,
-      async () => ((await this.resource(path, actionable)) ? undefined : true),
-      () => `${what} was not removed`,
+      () => `${what} was not removed: it is still "${state}"`,
     );
   }
 
@@ -218,6 +215,12 @@ export class CattleDriver implements ServerDriver, TokenApi {
       "Check --environment (a name or an id such as 1a5) and that the key belongs to that environment.",
     );
   }
+}
+
+/** Cattle's answer to an action its resource no longer offers (its state changed since we looked). */
+function unlessNoLongerOffered(error: unknown): void {
+  if (error instanceof EnrollError && /answered 422 \(ActionNotAvailable/.test(error.message)) return;
+  throw error;
 }
 
 function describe(projects: ProjectResource[]): string {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Deadline } from "../../deadline.js";
+import { SERVER_PACE, type Deadline } from "../../deadline.js";
 import { EnrollError } from "../../errors.js";
 import type { JoinPeek, JoinSpec, Target } from "../../flows/seam.js";
 import type { Logger } from "../../log.js";
@@ -8,10 +8,15 @@ import { NotTheApiError } from "../http.js";
 import type { TokenRecord } from "./resources.js";
 
 const PENDING = new Set(["requested", "registering", "activating", "updating-active"]);
-/** Machines booting together spread their token creation over this window, so the first creator's token is seen. */
-const CREATION_SPREAD_MS = 2000;
-/** A token turns active within a second or two of its creation (Cattle's process queue). */
-const TOKEN_POLL_MS = 1000;
+/**
+ * Machines booting together spread their token creation, so that the first creator's token is seen (Cattle lists
+ * it as pending at once) before the others create theirs. Two machines race only while one of them is between
+ * reading the tokens and its creation reaching the server, about one round trip: the spread is a few round trips
+ * (as long as reading the tokens just took, so that it widens by itself when a fleet loads the server), never more
+ * than 2 s. A lone machine loses a few round trips; machines that still create at once converge afterwards.
+ */
+const SPREAD_ROUND_TRIPS = 8;
+const MAX_SPREAD_MS = 2000;
 
 /** The registration token requests of Cattle, each one request (creation is not idempotent). */
 export interface TokenApi {
@@ -43,12 +48,14 @@ export async function obtainToken(
   log: Logger,
   target: Target,
   deadline: Deadline,
-  spreadMs = CREATION_SPREAD_MS,
+  spreadRoundTrips = SPREAD_ROUND_TRIPS,
 ): Promise<{ join: JoinSpec; created: boolean }> {
+  const listing = Date.now();
   const existing = await useExisting(api, log, target, deadline);
   if (existing) return { join: existing, created: false };
-  log.info("the environment has no registration token: creating one");
-  await sleep(Math.random() * Math.min(spreadMs, deadline.remainingMs()));
+  const spreadMs = Math.min(spreadRoundTrips * (Date.now() - listing), MAX_SPREAD_MS, deadline.remainingMs());
+  log.info({ spreadMs }, "the environment has no registration token: creating one");
+  await sleep(Math.random() * spreadMs);
   return deadline.poll(
     CREATION_RETRY_MS,
     () => attempt(api, log, target, deadline),
@@ -122,7 +129,7 @@ async function waitForToken(
 ): Promise<JoinSpec | undefined> {
   let state = "unknown";
   const outcome = await deadline.poll(
-    TOKEN_POLL_MS,
+    SERVER_PACE,
     async () => {
       const token = await api.readToken(target, id);
       state = token?.state ?? "removed";

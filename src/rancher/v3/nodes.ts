@@ -1,4 +1,4 @@
-import type { Deadline } from "../../deadline.js";
+import { SERVER_PACE, type Deadline } from "../../deadline.js";
 import { EnrollError } from "../../errors.js";
 import type { V3Client } from "./client.js";
 import type { Member, Role, Target } from "../../flows/seam.js";
@@ -8,8 +8,6 @@ export const ROLES: readonly Role[] = ["etcd", "controlplane", "worker"];
 
 /** The conditions a node needs before it counts: Registered with Kubernetes, then Ready. */
 export const NODE_CONDITIONS = ["Registered", "Ready"] as const;
-
-const REMOVE_POLL_MS = 500;
 
 export function toMember(node: NodeResource): Member {
   const conditions = node.conditions ?? [];
@@ -71,7 +69,7 @@ export async function removeNode(
   await client.deleteNode(cluster.id, id);
   let last: NodeResource | undefined = node;
   await deadline.poll(
-    REMOVE_POLL_MS,
+    SERVER_PACE,
     async () => {
       last = await client.node(cluster.id, id);
       return last ? undefined : true;

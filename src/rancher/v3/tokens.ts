@@ -1,4 +1,4 @@
-import type { Deadline } from "../../deadline.js";
+import { SERVER_PACE, type Deadline } from "../../deadline.js";
 import { EnrollError } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import { CREATION_RETRY_MS } from "../backoff.js";
@@ -13,7 +13,6 @@ import type { TokenResource } from "./resources.js";
 export const DEFAULT_TOKEN = "default-token";
 /** Rancher's own token (share-mnt, its agents): used only when nothing else is there. */
 const SYSTEM_TOKEN = "system";
-const TOKEN_POLL_MS = 300;
 
 /**
  * Reuse the cluster's registration token; create one only when there is none. The creation names the token
@@ -137,7 +136,7 @@ async function waitForCommand(
   deadline: Deadline,
 ): Promise<JoinSpec | undefined> {
   const outcome = await deadline.poll(
-    TOKEN_POLL_MS,
+    SERVER_PACE,
     async () => {
       const token = await client.token(cluster.id, id);
       if (!token || token.state === "removing") return { gone: true } as const;
