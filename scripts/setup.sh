@@ -11,6 +11,9 @@ APT_PACKAGES=(docker.io busybox-static docker-registry iproute2 util-linux binut
 # The tools that the integrations (cloud-init/, packer/, systemd/, examples/) are tested with: test/integrations/ and
 # test/e2e/integrations-*.
 APT_PACKAGES+=(cloud-init ansible-core packer shellcheck systemd sudo curl ruby)
+# The Ansible collection (examples/ansible/): its role installs the .deb with the apt module (python3-apt);
+# `ansible-test sanity` checks it with these instead of its pinned copies from PyPI (test/support/ansible-test-offline.py).
+APT_PACKAGES+=(python3-apt pylint pycodestyle yamllint python3-voluptuous)
 # The release (scripts/release/): the .deb checked by lintian, the .rpm built with rpm's tools, the man page from
 # --help; and the SSH server that Terraform reaches a scratch machine through (test/release/terraform.test.ts).
 APT_PACKAGES+=(lintian rpm help2man openssh-server openssh-client)

@@ -1,8 +1,8 @@
 // `npm run release`: every artifact of this version in release/: the single executable, the .deb and the .rpm that
-// install it as /usr/bin/rancher-enroll (with the systemd unit and the man page), the npm package's tarball, and
-// SHA256SUMS over them. Builds the npm package (dist/) and the single executable (dist-sea/) first, then checks the
+// install it as /usr/bin/rancher-enroll (with the systemd unit and the man page), the npm package's tarball, the
+// Ansible collection (examples/ansible/, versioned as the package), and SHA256SUMS over them. Builds the npm package (dist/) and the single executable (dist-sea/) first, then checks the
 // .deb with lintian (no error allowed) and the .rpm with `rpm -qpi`/`rpm -qpl`.
-// Needs, from Debian: dpkg-deb, lintian, rpm, help2man (scripts/setup.sh installs them).
+// Needs, from Debian: dpkg-deb, lintian, rpm, help2man, ansible-galaxy (scripts/setup.sh installs them).
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -70,7 +70,9 @@ try {
   const deb = await buildDeb(payload);
   const rpm = await buildRpm(payload);
   const tarball = join(out, `rancher-enroll-${stamp.version}.tgz`);
-  const artifacts = [executable, deb, rpm, tarball];
+  await step("ansible-galaxy", ["collection", "build", "examples/ansible", "--output-path", "release"]);
+  const collection = join(out, `rancher_enroll-enroll-${stamp.version}.tar.gz`);
+  const artifacts = [executable, deb, rpm, tarball, collection];
   await sha256sums(artifacts);
   console.log(`lintian ${basename(deb)}:\n${(await lintian(deb)) || "(nothing to say)\n"}`);
   console.log((await run("rpm", ["-qpi", rpm])).stdout);

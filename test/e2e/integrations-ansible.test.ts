@@ -1,77 +1,84 @@
-// examples/ansible/ end to end: Debian's ansible-playbook runs the playbook against localhost (a scratch copy of this
-// machine, whose Docker engine is the test bed's) and enrolls it into the simulator; a second run changes nothing.
+// examples/ansible/ end to end: the collection rancher_enroll.enroll, built and installed by ansible-galaxy; Debian's
+// ansible-playbook runs its playbook against localhost (a scratch copy of this machine, whose Docker engine is the
+// test bed's): the role installs the release's .deb and enrolls the machine into the simulator; a second run changes
+// nothing; --check --diff shows what `up` (its dry run) and `down` would change, and changes nothing.
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
+import { ANSIBLE_PLAIN, buildCollection, installCollection } from "../support/ansible.js";
 import { e2e, useE2eWorld } from "../support/e2e.js";
-import {
-  machineEnv,
-  missingTools,
-  notRoot,
-  publishCli,
-  repoFile,
-  type Download,
-} from "../support/integrations.js";
+import { machineEnv, missingTools, notRoot, type Download } from "../support/integrations.js";
+import { debDownload, missingRelease } from "../support/release.js";
 import { ScratchMachine } from "../support/scratch-machine.js";
 
-const skip = e2e.skip || notRoot || (await missingTools("ansible-playbook", "sudo"));
+const skip =
+  e2e.skip ||
+  notRoot ||
+  (await missingTools("ansible-playbook", "ansible-galaxy", "sudo")) ||
+  (await missingRelease());
 
-const PLAYBOOK = repoFile("examples/ansible/enroll.yml");
-const ENROLL_TASK = "TASK [rancher_enroll : Rancher host: present]";
+const PLAYBOOK = "rancher_enroll.enroll.enroll";
+const enrollTask = (state: string) => `TASK [rancher_enroll.enroll.rancher_enroll : Rancher host: ${state}]`;
 
 interface PlaybookRun {
   code: number;
   output: string;
   recap: { ok: number; changed: number; failed: number };
-  /** How the enroll task ended: "changed", "ok" or "fatal". */
+  /** How the enroll task ended: "changed", "ok", "skipping" or "fatal". */
   enroll: string | undefined;
 }
 
-describe("Ansible role", { skip }, () => {
+describe("Ansible collection", { skip }, () => {
   const world = useE2eWorld();
   let dir = "";
-  let cli: Download;
+  let collections = "";
+  let deb: Download;
   let machine: ScratchMachine;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "rancher-enroll-ansible-"));
-    cli = await publishCli(dir);
+    collections = await installCollection(await buildCollection(dir), join(dir, "collections"));
+    deb = await debDownload();
   });
   after(() => rm(dir, { recursive: true, force: true }));
   afterEach(() => machine.dispose());
 
   /** ansible-playbook -i localhost, -c local, with the role's variables in a file, as a vault would hold them. */
-  async function playbook(overrides: Record<string, unknown> = {}): Promise<PlaybookRun> {
+  async function playbook(
+    overrides: Record<string, unknown> = {},
+    flags: string[] = [],
+  ): Promise<PlaybookRun> {
     const variables = join(dir, "variables.json");
-    const values = {
+    const values: Record<string, unknown> = {
       ansible_python_interpreter: "/usr/bin/python3",
       rancher_enroll_url: world.simulator.url,
       rancher_enroll_environment: "Default",
       rancher_enroll_access_key: world.simulator.environmentKey.accessKey,
       rancher_enroll_secret_key: world.simulator.environmentKey.secretKey,
       rancher_enroll_labels: { role: "web" },
-      rancher_enroll_download_url: cli.url,
-      rancher_enroll_sha256: cli.sha256,
+      rancher_enroll_package_url: deb.url,
+      rancher_enroll_package_sha256: deb.sha256,
       ...overrides,
     };
     await writeFile(variables, JSON.stringify(values), { mode: 0o600 });
-    const env = machineEnv({ ANSIBLE_NOCOLOR: "1", ANSIBLE_LOCALHOST_WARNING: "false" });
+    const env = machineEnv({ ...ANSIBLE_PLAIN, ANSIBLE_COLLECTIONS_PATH: collections });
     const run = await machine.run(
       "ansible-playbook",
-      ["-i", "localhost,", "-c", "local", PLAYBOOK, "-e", `@${variables}`],
+      ["-i", "localhost,", "-c", "local", PLAYBOOK, "-e", `@${variables}`, ...flags],
       env,
     );
     const output = `${run.stdout}${run.stderr}`;
     const recap = /^localhost\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)/m.exec(output);
     assert.ok(recap, `no recap in:\n${output}`);
     const [ok, changed, failed] = recap.slice(1).map(Number) as [number, number, number];
-    const enroll = new RegExp(`${escape(ENROLL_TASK)}\\s*\\*+\\n(\\w+): \\[localhost\\]`).exec(output)?.[1];
+    const task = escape(enrollTask(String(values.rancher_enroll_state ?? "present")));
+    const enroll = new RegExp(`${task}\\s*\\*+\\n(?:[^\\n]*\\n)*?(\\w+): \\[localhost\\]`).exec(output)?.[1];
     return { code: run.code, output, recap: { ok, changed, failed }, enroll };
   }
 
-  it("the first run enrolls (changed), the second changes nothing (changed=0)", async () => {
+  it("the first run installs the .deb and enrolls (changed), the second changes nothing (changed=0), nor does --check", async () => {
     machine = await ScratchMachine.create({ dockerHost: world.testbed.dockerHost });
     const first = await playbook();
     assert.equal(first.code, 0, first.output);
@@ -80,6 +87,8 @@ describe("Ansible role", { skip }, () => {
     const [host] = world.simulator.hosts("1a5");
     assert.equal(host?.state, "active");
     assert.equal(host.labels.role, "web");
+    assert.equal(await machine.modeOf("/usr/bin/rancher-enroll"), 0o755, "installed by the .deb");
+    assert.ok(await machine.modeOf("/var/lib/dpkg/info/rancher-enroll.list"), "dpkg knows the package");
     assert.equal(await machine.modeOf("/etc/rancher-enroll/credentials"), 0o600);
     assert.doesNotMatch(
       first.output,
@@ -92,6 +101,34 @@ describe("Ansible role", { skip }, () => {
     assert.equal(second.enroll, "ok", second.output);
     assert.deepEqual(second.recap, { ok: first.recap.ok, changed: 0, failed: 0 });
     assert.equal(world.simulator.hosts("1a5").length, 1);
+
+    const check = await playbook({}, ["--check", "--diff"]);
+    assert.equal(check.enroll, "ok", check.output);
+    assert.deepEqual(check.recap, { ok: first.recap.ok, changed: 0, failed: 0 });
+
+    const checkDown = await playbook({ rancher_enroll_state: "absent" }, ["--check", "--diff"]);
+    assert.equal(checkDown.code, 0, checkDown.output);
+    assert.equal(checkDown.enroll, "changed", checkDown.output);
+    assert.match(checkDown.output, new RegExp(`^-\\s+"host": "${host.id} \\(active\\)",$`, "m"));
+    assert.match(checkDown.output, /^\+\s+"enrolled": false$/m);
+    assert.equal(host.state, "active", "still enrolled after the check");
+  });
+
+  it("--check --diff on a machine not enrolled: up's dry run says what would change, and nothing changes", async () => {
+    machine = await ScratchMachine.create({ dockerHost: world.testbed.dockerHost });
+    const installed = await playbook({ rancher_enroll_state: "absent" });
+    assert.equal(installed.code, 0, installed.output);
+    assert.equal(installed.enroll, "ok", `not enrolled: nothing to take out\n${installed.output}`);
+
+    const check = await playbook({}, ["--check", "--diff"]);
+    assert.equal(check.code, 0, check.output);
+    assert.equal(check.enroll, "changed", check.output);
+    assert.match(check.output, /^-\s+"enrolled": false$/m);
+    assert.match(check.output, /^\+\s+"environment": "Default \(1a5\)",$/m);
+    assert.match(check.output, /^\+\s+"host": "the one the agent registers, once active",$/m);
+    assert.deepEqual(world.simulator.hosts("1a5"), [], "a check changes nothing on the server");
+    assert.deepEqual(await world.containers(), [], "nor on the machine");
+    assert.doesNotMatch(check.output, new RegExp(world.simulator.environmentKey.secretKey));
   });
 
   it("a failure fails the task with rancher-enroll's own message", async () => {

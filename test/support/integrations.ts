@@ -34,6 +34,11 @@ export async function publishCli(dir: string): Promise<Download> {
   if (CLI_BIN) await copyFile(CLI_BIN, file);
   else await writeFile(file, `#!/bin/sh\nexec '${process.execPath}' '${CLI_PATH}' "$@"\n`);
   await chmod(file, 0o644);
+  return downloadOf(file);
+}
+
+/** A file as a download (a file:// URL, which curl, apt-get and Ansible's get_url fetch offline), with its SHA-256. */
+export async function downloadOf(file: string): Promise<Download> {
   const sha256 = createHash("sha256")
     .update(await readFile(file))
     .digest("hex");

@@ -1,7 +1,7 @@
 // The artifacts of `npm run release` (scripts/release/), for the tests of what the packages do on a machine.
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { repoFile } from "./integrations.js";
+import { downloadOf, repoFile } from "./integrations.js";
 
 export const RELEASE_DIR = process.env.RANCHER_ENROLL_RELEASE_DIR ?? repoFile("release");
 export const { version: VERSION } = JSON.parse(await readFile(repoFile("package.json"), "utf8")) as {
@@ -28,3 +28,6 @@ export async function missingRelease(): Promise<string | false> {
   if (missing.length === 0 || process.env.CI === "true") return false;
   return `not built: ${missing.join(", ")} (npm run release)`;
 }
+
+/** The release's .deb as a file to download. */
+export const debDownload = () => downloadOf(releaseFile.deb);

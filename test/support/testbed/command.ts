@@ -9,6 +9,7 @@ export interface CommandResult {
 
 export interface CommandOptions {
   env?: NodeJS.ProcessEnv;
+  cwd?: string;
 }
 
 /** Runs a program to completion and reports its output and exit code (never rejects on a non-zero exit). */
@@ -20,6 +21,7 @@ export function runCommand(
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, {
       env: options.env ?? process.env,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
