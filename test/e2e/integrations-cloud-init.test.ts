@@ -1,10 +1,9 @@
 // cloud-init/ end to end: Debian's cloud-init boots a scratch copy of this machine from our user-data (NoCloud seed,
-// real boot stages), and what the user-data runs enrolls it into the simulator through the test bed's engine.
-// The Packer template's provisioner bakes an image first for the baked variant.
+// real boot stages), and what the user-data runs (the release's .deb installed) enrolls it into the simulator through
+// the test bed's engine. The Packer template's provisioner bakes an image first for the baked variant.
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { bootWithCloudInit, type MetaData } from "../support/cloud-init-boot.js";
 import { e2e, useE2eWorld } from "../support/e2e.js";
@@ -13,15 +12,20 @@ import {
   machineEnv,
   missingTools,
   notRoot,
-  publishCli,
   repoFile,
   type Download,
 } from "../support/integrations.js";
 import { bakeWithPacker } from "../support/packer-bake.js";
+import { debDownload, missingRelease } from "../support/release.js";
 import { ScratchMachine } from "../support/scratch-machine.js";
 import { docker, tryDocker } from "../support/testbed/engine.js";
 
-const skip = e2e.skip || notRoot || (await missingTools("cloud-init", "curl", "sha256sum"));
+const skip =
+  e2e.skip ||
+  notRoot ||
+  (await missingTools("cloud-init", "curl", "sha256sum", "dpkg")) ||
+  (await missingRelease());
+const INSTALLED = "/usr/bin/rancher-enroll";
 
 // The agent shares the engine's hostname (host network), so the metadata names the machine as the engine sees it.
 const META_DATA: MetaData = {
@@ -42,17 +46,14 @@ const APT_GET_RECORDER = `#!/bin/sh\necho "$*" >> /var/log/apt-get.calls\n`;
 
 describe("cloud-init user-data", { skip }, () => {
   const world = useE2eWorld();
-  let downloads = "";
-  let cli: Download;
+  let deb: Download;
   const machines: ScratchMachine[] = [];
 
   before(async () => {
-    downloads = await mkdtemp(join(tmpdir(), "rancher-enroll-downloads-"));
-    cli = await publishCli(downloads);
+    deb = await debDownload();
   });
   after(async () => {
     await Promise.all(machines.map((machine) => machine.dispose()));
-    await rm(downloads, { recursive: true, force: true });
   });
 
   async function machine(image?: ScratchMachine): Promise<ScratchMachine> {
@@ -73,8 +74,8 @@ describe("cloud-init user-data", { skip }, () => {
       "CHANGE-ME-SECRET-KEY": world.simulator.environmentKey.secretKey,
     };
     if (file === "user-data.yaml") {
-      values["https://downloads.example.com/rancher-enroll/v0.1.0/rancher-enroll"] = cli.url;
-      values["CHANGE-ME-SHA256"] = cli.sha256;
+      values["https://downloads.example.com/rancher-enroll/v0.1.0/rancher-enroll_0.1.0_amd64.deb"] = deb.url;
+      values["CHANGE-ME-SHA256"] = deb.sha256;
     }
     return fillIn(await readFile(repoFile(`cloud-init/${file}`), "utf8"), values);
   }
@@ -96,7 +97,7 @@ describe("cloud-init user-data", { skip }, () => {
     assert.deepEqual(ours(hosts[0]!.labels), METADATA_LABELS);
   }
 
-  it("a fresh machine with Docker: profile written 0600, rancher-enroll installed, enrolled with metadata labels", async () => {
+  it("a fresh machine with Docker: profile written 0600, the .deb installed, enrolled with metadata labels", async () => {
     const fresh = await machine();
     const boot = await bootWithCloudInit(fresh, await userData("user-data.yaml"), META_DATA, machineEnv());
     assert.equal(boot.code, 0, `${boot.stderr}\n${boot.output}`);
@@ -105,7 +106,8 @@ describe("cloud-init user-data", { skip }, () => {
 
     assert.equal(await fresh.modeOf("/etc/rancher-enroll/credentials"), 0o600);
     assert.match(await fresh.read("/etc/rancher-enroll/credentials"), /^secret_key = \S+$/m);
-    assert.equal(await fresh.modeOf("/usr/local/bin/rancher-enroll"), 0o755);
+    assert.equal(await fresh.modeOf(INSTALLED), 0o755);
+    assert.ok(await fresh.modeOf("/var/lib/dpkg/info/rancher-enroll.list"), "dpkg knows the package");
     assert.equal(
       await fresh.modeOf("/var/log/apt-get.calls"),
       undefined,
@@ -129,11 +131,11 @@ describe("cloud-init user-data", { skip }, () => {
 
   it("a download whose SHA-256 does not match is not installed, and the boot fails", async () => {
     const fresh = await machine();
-    const tampered = (await userData("user-data.yaml")).replace(cli.sha256, "0".repeat(64));
+    const tampered = (await userData("user-data.yaml")).replace(deb.sha256, "0".repeat(64));
     const boot = await bootWithCloudInit(fresh, tampered, META_DATA, machineEnv());
     assert.notEqual(boot.code, 0);
     assert.match(boot.output, /FAILED/);
-    assert.equal(await fresh.modeOf("/usr/local/bin/rancher-enroll"), 0o644, "never made executable");
+    assert.equal(await fresh.modeOf(INSTALLED), undefined, "never installed");
     assert.deepEqual(world.simulator.hosts("1a5"), []);
   });
 
@@ -144,14 +146,14 @@ describe("cloud-init user-data", { skip }, () => {
     await tryDocker(world.testbed, ["rmi", world.testbed.registryAgentImage]);
 
     const bake = await bakeWithPacker(builder, {
-      rancher_enroll_download_url: cli.url,
-      rancher_enroll_sha256: cli.sha256,
+      rancher_enroll_package_url: deb.url,
+      rancher_enroll_sha256: deb.sha256,
       agent_image: world.testbed.registryAgentImage,
     });
     assert.equal(bake.code, 0, `${bake.stdout}\n${bake.stderr}`);
     assert.deepEqual(await world.containers(), [], "no agent container in the image");
     assert.ok(await docker(world.testbed, ["image", "inspect", world.testbed.registryAgentImage]));
-    assert.equal(await builder.modeOf("/usr/local/bin/rancher-enroll"), 0o755);
+    assert.equal(await builder.modeOf(INSTALLED), 0o755);
 
     const clone = await machine(builder);
     const boot = await bootWithCloudInit(
