@@ -10,7 +10,9 @@ import { runFlow, withServerOptions } from "./run.js";
 
 export function upCommand(): Command {
   return withSettingOptions(withServerOptions(new Command("up")), UP_ONLY_SETTING_NAMES)
-    .description("register this host in a Rancher environment and wait until it is active")
+    .description(
+      "register this machine in a Rancher environment (1.6) or cluster (2.x) and wait until it is active",
+    )
     .option("--dry-run", "show what would be done, change nothing")
     .action((flags: UpFlags, command: Command) => runFlow(command, (log) => runUp(flags, log)));
 }

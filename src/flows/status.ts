@@ -110,8 +110,8 @@ function diagnose(
   word: string,
 ): string[] {
   const problems: string[] = [];
-  if (!state.present) problems.push(`${agent.name} is missing`);
-  else if (!state.running) problems.push(`${agent.name} is stopped`);
+  if (!state.present && !handedOver(enrollment, agent, member)) problems.push(`${agent.name} is missing`);
+  else if (state.present && !state.running) problems.push(`${agent.name} is stopped`);
   if (!enrollment) problems.push(`${agent.name} runs, but rancher-enroll did not enroll this machine`);
   else if (!enrollment.memberId)
     problems.push(`the last enrollment was interrupted before the ${word} was confirmed`);
@@ -119,6 +119,20 @@ function diagnose(
   else if (member && !member.ready)
     problems.push(`${word} ${member.id} is ${member.state}${member.waiting ? ` (${member.waiting})` : ""}`);
   return problems;
+}
+
+/**
+ * Rancher 2.x's node agent removes the agent container once the cluster runs: its absence is normal then, unless
+ * the server says the confirmed member is gone or not ready.
+ */
+function handedOver(
+  enrollment: Enrollment | undefined,
+  agent: NodeAgent,
+  member: Member | null | undefined,
+): boolean {
+  return (
+    agent.leavesOnceJoined && Boolean(enrollment?.memberId) && member !== null && member?.ready !== false
+  );
 }
 
 function describeEnrollment(enrollment: Enrollment): NonNullable<StatusResult["enrollment"]> {

@@ -53,6 +53,18 @@ describe("status, down and prepare over fakes", () => {
       assert.deepEqual(json.enrollment.environment, { id: "1a5", name: "Default" });
     });
 
+    it("an agent that leaves once joined (2.x) and is gone: healthy while the member is ready, else missing", async () => {
+      await enroll();
+      w.agent.leavesOnceJoined = true;
+      w.agent.state = { present: false, running: false };
+      assert.deepEqual([(await check()).exitCode, (await check()).problems], [0, []]);
+      w.server.members[0]!.ready = false;
+      w.server.members[0]!.state = "unavailable";
+      const result = await check();
+      assert.equal(result.exitCode, 11);
+      assert.equal(result.problems[0], "the fake agent is missing");
+    });
+
     it("the member gone and the agent stopped: exit 11 with both problems", async () => {
       await enroll();
       const id = w.server.members[0]!.id;

@@ -102,6 +102,41 @@ describe("up over fakes", () => {
     assert.deepEqual(w.agent.changes(["install"]), ["install", "install"]);
   });
 
+  it("an agent that leaves once joined (2.x) and is gone while its member is ready: a no-op", async () => {
+    await enrolled();
+    w.agent.leavesOnceJoined = true;
+    w.agent.state = { present: false, running: false };
+    const again = await enrolled();
+    assert.equal(again.changed, false);
+    assert.deepEqual(w.agent.changes(["install"]), ["install"]);
+  });
+
+  it("options of the other server line: a usage error naming this line's words, before any change", async () => {
+    const settings = upSettings({ nodeFlagsGiven: ["--role", "--node-name"] });
+    await assert.rejects(run(settings), (error: EnrollError) => {
+      assert.equal(error.kind, "usage");
+      assert.equal(
+        error.message,
+        "--role, --node-name are not options for this server, which is Rancher 1.6",
+      );
+      assert.match(error.hint ?? "", /--environment names the environment and --agent-ip the host's address/);
+      return true;
+    });
+    assert.deepEqual([...w.agent.changes(AGENT_CHANGES), ...w.server.changes(SERVER_CHANGES)], []);
+  });
+
+  it("--wait-for registered: confirmed once the member is registered, not yet ready", async () => {
+    w.agent.registers = { ready: false, registered: true, state: "unavailable" };
+    const result = await run(upSettings({ node: { roles: ["worker"], taints: [], waitFor: "registered" } }));
+    assert.equal(result.kind === "enrolled" && result.member.state, "unavailable");
+    w.agent.registers = { ready: false, registered: false, state: "registering" };
+    await w.store.write({ ...(await w.store.read())!, memberId: undefined });
+    await assert.rejects(
+      run(upSettings({ node: { roles: ["worker"], taints: [], waitFor: "registered" } }), 1),
+      /did not register; last state "registering"/,
+    );
+  });
+
   it("a machine enrolled elsewhere is refused before any change", async () => {
     await enrolled();
     w.agent.calls.length = 0;
