@@ -1,4 +1,3 @@
-import { rm } from "node:fs/promises";
 import type { CaCertificate } from "../config/ca-cert.js";
 import { SETTINGS } from "../config/setting-table.js";
 import type { Deadline } from "../deadline.js";
@@ -107,7 +106,7 @@ export class BootstrapAgent implements NodeAgent {
   }
 
   purge(images: string[], deadline: Deadline): Promise<string[]> {
-    return purgeAgentIdentity(this.machine.docker, images, deadline, this.machine.log);
+    return purgeAgentIdentity(this.machine, images, deadline);
   }
 
   /** The bootstrap container, exactly as the server's command runs it; its non-zero exit is an error. */
@@ -164,30 +163,45 @@ async function removeAgentContainers(docker: Docker, log: Logger): Promise<strin
 /**
  * Forgets the machine's identity, so that the next enrollment makes a new host: the agent's volumes and its state
  * folder. The folder is removed through the engine, as the agent's bind mount sees it, with the agent's image
- * (the bind mount's source is a path on the engine's machine, which need not be ours).
+ * (the bind mount's source is a path on the engine's machine, which need not be ours: never a folder of this one).
+ * Nothing is removed before the image to do it with is there; a clean-up that fails is said, never reported done.
  */
 async function purgeAgentIdentity(
-  docker: Docker,
+  machine: DockerMachine,
   images: string[],
   deadline: Deadline,
-  log: Logger,
 ): Promise<string[]> {
-  const purged = await removeVolumes(docker, AGENT_VOLUMES);
+  const { docker, log } = machine;
   const image =
-    (await firstPresent(docker, images)) ?? (await localImagesNamed(docker, AGENT_IMAGE_NAMES))[0];
-  if (image) {
-    const spec = {
-      image,
-      entrypoint: ["rm", "-rf", AGENT_STATE_DIR],
-      cmd: [],
-      env: [],
-      binds: [RANCHER_DIR_BIND],
-      privileged: false,
-      labels: {},
-    };
-    await runToCompletion(docker, spec, deadline, (line) => log.debug({ line }, "purge output"));
-  } else {
-    await rm(AGENT_STATE_DIR, { recursive: true, force: true });
+    (await firstPresent(docker, images)) ??
+    (await localImagesNamed(docker, AGENT_IMAGE_NAMES))[0] ??
+    images[0];
+  if (!image) {
+    throw new EnrollError(
+      "docker",
+      `cannot forget this machine's identity: no rancher/agent image on the engine to remove ${AGENT_STATE_DIR} with; nothing was purged`,
+      "Pull the environment's agent image (docker pull rancher/agent:<version>) and run down --purge again.",
+    );
+  }
+  await ensureImage(docker, log, image, machine.onPullProgress);
+  const purged = await removeVolumes(docker, AGENT_VOLUMES);
+  const spec = {
+    image,
+    entrypoint: ["rm", "-rf", AGENT_STATE_DIR],
+    cmd: [],
+    env: [],
+    binds: [RANCHER_DIR_BIND],
+    privileged: false,
+    labels: {},
+  };
+  const run = await runToCompletion(docker, spec, deadline, (line) => log.debug({ line }, "purge output"));
+  if (run.exitCode !== 0) {
+    const removed = purged.length ? `; removed: ${purged.join(", ")}` : "";
+    throw new EnrollError(
+      "docker",
+      `the clean-up container (${image}) could not remove ${AGENT_STATE_DIR} (exit code ${run.exitCode}: ${run.output.join("; ") || "no output"})${removed}`,
+      "Remove that folder on the Docker engine's machine by hand, or fix the cause and run down --purge again.",
+    );
   }
   return [...purged, AGENT_STATE_DIR];
 }

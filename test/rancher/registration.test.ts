@@ -74,6 +74,25 @@ describe("obtaining the registration token", () => {
     assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
   });
 
+  it("the agent image for prepare is read, never made: no token created or removed, even while one is pending", async () => {
+    const driver = api();
+    const changes = () => simulator.requests.filter((r) => r.method !== "GET" && !r.path.startsWith("/_sim"));
+    simulator.faults.keepTokensRegistering(true);
+    await driver.agentImage(target);
+    assert.deepEqual(changes(), [], "nothing changed in a fresh environment");
+    const pending = await driver.createToken(target);
+    const before = changes().length;
+    assert.equal(await driver.agentImage(target), undefined);
+    simulator.faults.keepTokensRegistering(false);
+    await obtainToken(driver, log, target, new Deadline(20));
+    assert.match((await driver.agentImage(target)) ?? "", /agent/);
+    assert.equal(changes().length, before, "only the creation of the test itself");
+    assert.deepEqual(
+      liveTokens().map((t) => t.id),
+      [pending],
+    );
+  });
+
   async function fleet(machines: number, spreadRoundTrips?: number) {
     return Promise.all(
       Array.from({ length: machines }, () =>

@@ -186,6 +186,16 @@ describe("v3 driver: the registration token", () => {
     assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
   });
 
+  it("the agent image for prepare is read, never made: a cluster without a token gets none", async () => {
+    const target = await start({ version: "v2.5.17" });
+    assert.equal(await driverOf(sim).agentImage(target), "rancher/rancher-agent:v2.5.17");
+    assert.deepEqual(
+      sim.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`),
+      [],
+    );
+    assert.equal(liveTokens(target).length, 0);
+  });
+
   it("a dry run's peek never creates", async () => {
     const target = await start({ version: "v2.5.17" });
     assert.deepEqual(await driverOf(sim).peekJoin(target), {});

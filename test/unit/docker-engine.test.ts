@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, beforeEach, describe, test } from "node:test";
 import { pino } from "pino";
+import { BootstrapAgent } from "../../src/agents/bootstrap-agent.js";
 import { Deadline } from "../../src/deadline.js";
 import { connectDocker, dockerError, waitForDaemon } from "../../src/docker/engine.js";
 import { pullImage } from "../../src/docker/image.js";
@@ -157,6 +158,15 @@ describe("Docker's errors, in words", () => {
   });
 });
 
+/** One frame of the engine's multiplexed log stream (stdout). */
+function frame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const header = Buffer.alloc(8);
+  header.writeUInt8(1, 0);
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+}
+
 describe("a one-shot container", () => {
   const spec: OneShotSpec = {
     image: "agent",
@@ -167,13 +177,6 @@ describe("a one-shot container", () => {
     privileged: false,
     labels: {},
     files: [{ path: "/etc/x.new", content: "-----BEGIN CERTIFICATE-----\nabc\n", mode: 0o644 }],
-  };
-  const frame = (text: string) => {
-    const payload = Buffer.from(text);
-    const header = Buffer.alloc(8);
-    header.writeUInt8(1, 0);
-    header.writeUInt32BE(payload.length, 4);
-    return Buffer.concat([header, payload]);
   };
   const container = (logs: Route, exitAfterMs = 50): Record<string, Route> => ({
     "POST /containers/create": (_, res) => res.writeHead(201).end(JSON.stringify({ Id: "c0ffee" })),
@@ -234,4 +237,56 @@ describe("a one-shot container", () => {
       assert.match(outcome.message, /^the output of container c0ffee did not end after it exited/);
     },
   );
+});
+
+describe("the 1.6 agent's purge (down --purge), through the engine only", () => {
+  const machine = () => ({
+    docker: connectDocker(),
+    log,
+    waitForDockerSeconds: 5,
+    onPullProgress: () => undefined,
+  });
+  const image = "rancher/agent:v1.2.11";
+  const asked: string[] = [];
+  const engine = (exitCode: number, imagePresent: boolean): Record<string, Route> => ({
+    "GET /images/json": (_, res) => res.end(JSON.stringify(imagePresent ? [{ RepoTags: [image] }] : [])),
+    [`GET /images/${image}/json`]: (_, res) =>
+      imagePresent ? res.end(JSON.stringify({ Id: "sha256:1" })) : res.writeHead(404).end("{}"),
+    "DELETE /volumes/": (req, res) => {
+      asked.push(`${req.method} ${req.url}`);
+      res.writeHead(204).end();
+    },
+    "POST /containers/create": (_, res) => res.writeHead(201).end(JSON.stringify({ Id: "c1ea4" })),
+    "POST /containers/c1ea4/start": (_, res) => res.writeHead(204).end(),
+    "GET /containers/c1ea4/logs": (_, res) => {
+      res.writeHead(200, { "Content-Type": "application/vnd.docker.raw-stream" });
+      res.end(exitCode ? frame("rm: can't remove '/var/lib/rancher/state': Device or resource busy\n") : "");
+    },
+    "POST /containers/c1ea4/wait": (_, res) => res.end(JSON.stringify({ StatusCode: exitCode })),
+    "DELETE /containers/c1ea4": (_, res) => res.writeHead(204).end(),
+  });
+  beforeEach(() => {
+    asked.length = 0;
+  });
+
+  test("a clean-up container that fails: exit 5 saying so, the state folder not reported purged", async () => {
+    await fakeEngine(engine(1, true));
+    const outcome = await new BootstrapAgent(machine())
+      .purge([image], new Deadline(10))
+      .catch((e: unknown) => e);
+    assertDockerError(outcome, /could not remove \/var\/lib\/rancher\/state \(exit code 1: rm: can't remove/);
+  });
+
+  test("no agent image anywhere: exit 5 before anything is removed, never a folder of this machine", async () => {
+    await fakeEngine(engine(0, false));
+    const outcome = await new BootstrapAgent(machine()).purge([], new Deadline(10)).catch((e: unknown) => e);
+    assertDockerError(outcome, /no rancher\/agent image on the engine .*nothing was purged/, /docker pull/);
+    assert.deepEqual(asked, [], "no volume removed");
+  });
+
+  test("a clean-up that worked: the volumes and the folder, as the engine removed them", async () => {
+    await fakeEngine(engine(0, true));
+    const purged = await new BootstrapAgent(machine()).purge([image], new Deadline(10));
+    assert.ok(purged.includes("/var/lib/rancher/state"), purged.join());
+  });
 });
