@@ -57,6 +57,11 @@ export function unsafeOwnership(stats: Stats, owners: readonly number[]): string
   return undefined;
 }
 
+/** The command that makes a file refused by `unsafeOwnership` fit, once its content was checked. */
+export function safeOwnershipCommand(path: string): string {
+  return `chown ${process.getuid?.() ?? 0} ${path} && chmod go-w ${path}`;
+}
+
 /** This user, and root (who can change anything anyway). */
 export function trustedOwners(): number[] {
   const uid = process.getuid?.();

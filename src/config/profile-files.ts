@@ -2,7 +2,13 @@ import { mkdirSync, type Stats } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { EnrollError } from "../errors.js";
-import { readRegularFile, trustedOwners, unsafeOwnership, writeFileAtomically } from "../local-files.js";
+import {
+  readRegularFile,
+  safeOwnershipCommand,
+  trustedOwners,
+  unsafeOwnership,
+  writeFileAtomically,
+} from "../local-files.js";
 import {
   formatProfileFile,
   parseProfileFile,
@@ -124,7 +130,7 @@ function refuseUnsafe(kind: FileKind, path: string, stats: Stats): void {
   throw new EnrollError(
     "usage",
     `the ${kind} file ${path} is ${problem}; refusing to use it, as another user could have written it`,
-    `It decides where the API secret is sent: check its content, then run \`chown ${process.getuid?.() ?? 0} ${path} && chmod go-w ${path}\`.`,
+    `It decides where the API secret is sent: check its content, then run \`${safeOwnershipCommand(path)}\`.`,
   );
 }
 

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, type Stats } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { EnrollError } from "../errors.js";
+import { readRegularFile, safeOwnershipCommand, trustedOwners, unsafeOwnership } from "../local-files.js";
 import type { Env } from "./profile-files.js";
 import type { Found } from "./resolve.js";
 import type { SettingName } from "./setting-table.js";
@@ -43,13 +44,26 @@ export function defaultRancherCliConfig(env: Env): string {
 
 /** The settings a Rancher CLI configuration holds; empty fields are left out. */
 export function readRancherCliConfig(path: string, warn: (message: string) => void): Map<SettingName, Found> {
-  const config = parse(path, read(path));
+  const { text, stats } = read(path);
+  refuseUnsafe(path, stats);
+  const config = parse(path, text);
   const found = "Servers" in config ? fromCli2(path, config, warn) : fromCli(path, config);
   if (found.has("secretKey") || found.has("token")) {
-    if ((statSync(path).mode & 0o077) !== 0)
+    if ((stats.mode & 0o077) !== 0)
       warn(`${path} holds an API secret and group or others may read it; consider \`chmod 600 ${path}\``);
   }
   return found;
+}
+
+/** As for our own profile files: a file another user could have written decides where the secret would go. */
+function refuseUnsafe(path: string, stats: Stats): void {
+  const problem = unsafeOwnership(stats, trustedOwners());
+  if (!problem) return;
+  throw new EnrollError(
+    "usage",
+    `cannot import ${path}: it is ${problem}; refusing to use it, as another user could have written it`,
+    `It decides where the API secret is sent: check its content, then run \`${safeOwnershipCommand(path)}\`.`,
+  );
 }
 
 function fromCli(path: string, config: Record<string, unknown>): Map<SettingName, Found> {
@@ -99,9 +113,12 @@ function text(path: string, record: Record<string, unknown>, key: string, field:
   return value;
 }
 
-function read(path: string): string {
+/** The Rancher CLI's files are a few lines per server; the cap only keeps a wrong path from filling memory. */
+const MAX_CLI_CONFIG_BYTES = 1024 * 1024;
+
+function read(path: string): { text: string; stats: Stats } {
   try {
-    return readFileSync(path, "utf8");
+    return readRegularFile(path, MAX_CLI_CONFIG_BYTES);
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     throw new EnrollError(

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { ProfileFiles, profilePaths } from "../../src/config/profile-files.js";
@@ -260,6 +261,27 @@ describe("importing the Rancher 1.x CLI configuration", () => {
       JSON.stringify({ Servers: { rancherDefault: { accessKey: "token-a", secretKey: "b" } } }),
     );
     assert.equal(readRancherCliConfig(keysOnly, () => undefined).get("token")?.text, "token-a:b");
+  });
+
+  test("the same rules as our own files: one another user could write, or not a regular file, is refused", () => {
+    const content = JSON.stringify({ Servers: { rancherDefault: { url: "https://r", tokenKey: "t-a:b" } } });
+    const open = cliJson(content);
+    chmodSync(open, 0o620);
+    assert.throws(
+      () => readRancherCliConfig(open, () => undefined),
+      (error: unknown) =>
+        error instanceof EnrollError &&
+        error.kind === "usage" &&
+        /writable by group or others \(mode 0620\)/.test(error.message) &&
+        /chmod go-w/.test(error.hint ?? ""),
+    );
+    const { directory } = profileFixture();
+    const fifo = join(directory, "cli2.json");
+    execFileSync("mkfifo", [fifo]);
+    assert.throws(
+      () => readRancherCliConfig(fifo, () => undefined),
+      /is not a regular file \(it is a FIFO\)/,
+    );
   });
 
   test("refuses what is not a 1.x cli.json, naming the file", () => {
