@@ -48,7 +48,7 @@ export async function connectDriver(
   if (server.caChecksum && (recorded ?? pathLine) === "cattle") throw checksumOnCattle(server.url);
   // With --ca-checksum the CA is read and checked first, without credentials: a mismatch sends none.
   const tls = await serverTls(server, log, deadline);
-  const http = new ApiClient(server.url, server.credentials, log, deadline, tls);
+  const http = new ApiClient(server.url, server.credentials, log, deadline, tls, server.credentialsFrom);
   const line = recorded ?? pathLine ?? (await probeLine(http, server.url));
   log.debug({ line, from: recorded ? "state" : pathLine ? "url" : "server" }, `server line ${line}`);
   return createDriver(line, http, server, log);
@@ -99,7 +99,7 @@ function createDriver(line: ServerLine, http: ApiClient, server: ServerSettings,
     case "cattle":
       return new CattleDriver(http, log, server.projectHint);
     case "v3":
-      return new V3Driver(http, log, server.credentialsFrom);
+      return new V3Driver(http, log);
     case "system-agent":
       throw new EnrollError(
         "server",

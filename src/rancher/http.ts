@@ -57,10 +57,12 @@ export class ApiClient {
     private readonly log: Logger,
     private readonly deadline: Deadline,
     private readonly tls: TlsSettings = {},
+    /** Where the credentials came from (`RANCHER_TOKEN`, a profile and its file): a refusal names that place. */
+    credentialsFrom?: string,
   ) {
     const origin = new URL(baseUrl).origin;
     const transport = transportTo(origin, tls);
-    this.auth = authorizationOf(credentials);
+    this.auth = authorizationOf(credentials, credentialsFrom);
     this.scrub = scrubberOf(this.auth.secrets);
     if (tls.insecure && origin.startsWith("https:")) log.warn(INSECURE_WARNING(origin));
     if (transport.proxy)
@@ -309,27 +311,31 @@ interface Authorization {
   permissionHint: string;
 }
 
-/** Credentials travel in the Authorization header only, never in the URL (got's errors quote the URL). */
-function authorizationOf(credentials: ApiCredentials): Authorization {
+/**
+ * Credentials travel in the Authorization header only, never in the URL (got's errors quote the URL). A refusal
+ * names where they came from (a variable, a flag, a profile and its file): the place to fix them.
+ */
+function authorizationOf(credentials: ApiCredentials, from?: string): Authorization {
   if ("token" in credentials) {
     const { token } = credentials;
     const secretPart = token.slice(token.indexOf(":") + 1);
+    const where = from ?? "RANCHER_TOKEN";
     return {
       header: `Bearer ${token}`,
       secrets: [token, secretPart],
-      who: "the API token",
-      checkHint: "Check RANCHER_TOKEN: an API token of this server that has not expired.",
+      who: `the API token (from ${where})`,
+      checkHint: `Check the API token from ${where}: a token of this server that has not expired.`,
       permissionHint: "Use a token of a user allowed to add nodes to the cluster.",
     };
   }
   const { accessKey, secretKey } = credentials;
   const basic = Buffer.from(`${accessKey}:${secretKey}`).toString("base64");
+  const where = from ?? "RANCHER_ACCESS_KEY and RANCHER_SECRET_KEY";
   return {
     header: `Basic ${basic}`,
     secrets: [secretKey, basic],
-    who: `the API key ${accessKey}`,
-    checkHint:
-      "Check RANCHER_ACCESS_KEY and RANCHER_SECRET_KEY (an environment or account API key of this server).",
+    who: `the API key ${accessKey} (from ${where})`,
+    checkHint: `Check the API key from ${where}: an environment or account API key of this server.`,
     permissionHint:
       "Use a key of the target environment, or an account key that is a member of it with permission to add hosts.",
   };

@@ -9,6 +9,7 @@ import { Deadline } from "../../src/deadline.js";
 import type { EnrollError } from "../../src/errors.js";
 import type { ServerDriver } from "../../src/flows/seam.js";
 import { CattleDriver } from "../../src/rancher/cattle/driver.js";
+import { connectDriver } from "../../src/rancher/detect.js";
 import { ApiClient } from "../../src/rancher/http.js";
 import { V3Driver } from "../../src/rancher/v3/driver.js";
 import { failure, Hostile, json, type Handler } from "../support/hostile-server.js";
@@ -130,4 +131,29 @@ describe("server drivers against answers that are not the Rancher API", () => {
     assert.match(error.message, /more than 100 pages/);
     assert.equal(n, 100);
   });
+});
+
+describe("refused credentials name where they came from, on both lines", () => {
+  let server: Hostile;
+  before(async () => {
+    server = await new Hostile(createServer()).listen("http");
+  });
+  after(() => server.close());
+
+  const from = 'profile "prod", /etc/rancher-enroll/credentials line 4';
+  for (const [line, apiVersion, credentials] of [
+    ["1.6", "v2-beta", KEY],
+    ["2.x", "v3", { token: "token-ab12c:s3cr3tpart" }],
+  ] as const) {
+    it(`${line}: a 401 says the profile and its file, not an environment variable`, async () => {
+      server.reset(json({ type: "error", status: 401, code: "Unauthorized", message: "Unauthorized" }, 401));
+      const settings = { url: server.url, credentials, credentialsFrom: from, apiVersion, insecure: false };
+      const driver = await connectDriver(settings, log, new Deadline(5));
+      const error = await failure(driver.findTarget(undefined));
+      assert.equal(error.exitCode, 3, error.message);
+      assert.ok(error.message.includes(from), error.message);
+      assert.ok(error.hint?.includes(from), error.hint);
+      assert.doesNotMatch(`${error.message} ${error.hint}`, /RANCHER_(TOKEN|ACCESS_KEY|SECRET_KEY)/);
+    });
+  }
 });

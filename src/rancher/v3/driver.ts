@@ -30,8 +30,6 @@ export class V3Driver implements ServerDriver {
   constructor(
     private readonly http: ApiClient,
     private readonly log: Logger,
-    /** Where the credentials came from (`RANCHER_TOKEN`, a profile and its file): a refusal names it. */
-    private readonly credentialsFrom?: string,
   ) {
     this.client = new V3Client(http);
   }
@@ -48,11 +46,7 @@ export class V3Driver implements ServerDriver {
     return this.http.requestCount;
   }
 
-  findTarget(wanted: Wanted | undefined): Promise<Target> {
-    return this.named(this.find(wanted));
-  }
-
-  private async find(wanted: Wanted | undefined): Promise<Target> {
+  async findTarget(wanted: Wanted | undefined): Promise<Target> {
     if (wanted?.word === "environment") {
       throw new EnrollError(
         "usage",
@@ -67,13 +61,13 @@ export class V3Driver implements ServerDriver {
 
   /** The cluster's registration token (reused, else created once), its node command checked against the CA. */
   async obtainJoin(cluster: Target, deadline: Deadline): Promise<{ join: JoinSpec; created: boolean }> {
-    const obtained = await this.named(obtainJoin(this.client, this.log, cluster, deadline));
+    const obtained = await obtainJoin(this.client, this.log, cluster, deadline);
     await checkCommandChecksum(this.client, obtained.join);
     return obtained;
   }
 
   async peekJoin(cluster: Target): Promise<JoinPeek> {
-    const peek = await this.named(peekJoin(this.client, cluster));
+    const peek = await peekJoin(this.client, cluster);
     if (peek.join) await checkCommandChecksum(this.client, peek.join);
     return peek;
   }
@@ -85,11 +79,11 @@ export class V3Driver implements ServerDriver {
   }
 
   listMembers(cluster: Target): Promise<Member[]> {
-    return this.named(listNodes(this.client, cluster));
+    return listNodes(this.client, cluster);
   }
 
   async getMember(cluster: Target, id: string): Promise<Member | undefined> {
-    const node = await this.named(this.client.node(cluster.id, id));
+    const node = await this.client.node(cluster.id, id);
     return node && toMember(node);
   }
 
@@ -103,21 +97,6 @@ export class V3Driver implements ServerDriver {
   }
 
   removeMember(cluster: Target, id: string, deadline: Deadline): Promise<void> {
-    return this.named(removeNode(this.client, cluster, id, deadline));
-  }
-
-  /** A refusal (exit 3) says where the credentials came from: the place to fix them. */
-  private named<T>(work: Promise<T>): Promise<T> {
-    return work.catch((error: unknown) => {
-      if (!(error instanceof EnrollError) || error.kind !== "auth" || !this.credentialsFrom) throw error;
-      throw new EnrollError(
-        "auth",
-        `${error.message} (credentials from ${this.credentialsFrom})`,
-        error.hint,
-        {
-          cause: error,
-        },
-      );
-    });
+    return removeNode(this.client, cluster, id, deadline);
   }
 }
