@@ -30,7 +30,7 @@ export function* gaps(pace: Pace): Generator<number, never> {
 
 /** The one clock every wait of a command runs against, so that `--timeout` bounds the whole command. */
 export class Deadline {
-  private readonly endsAt: number;
+  private endsAt: number;
 
   constructor(readonly seconds: number) {
     this.endsAt = Date.now() + seconds * 1000;
@@ -47,6 +47,16 @@ export class Deadline {
 
   expired(): boolean {
     return this.remainingMs() === 0;
+  }
+
+  /** Waits for a person (a confirmation): that time does not count against `--timeout`. */
+  async excluding<T>(work: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await work();
+    } finally {
+      this.endsAt += Date.now() - started;
+    }
   }
 
   /** Polls `probe` at `pace` until it returns a value; on expiry throws what `onExpiry` says. */

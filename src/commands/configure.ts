@@ -81,7 +81,11 @@ async function askValues(profile: Profile): Promise<Map<SettingName, string>> {
       check: (answer) => item.parse(answer, item.key),
     };
   });
-  const answers = await ask(questions, { input: process.stdin, output: process.stderr });
+  const answers = await ask(questions, {
+    input: process.stdin,
+    output: process.stderr,
+    interrupted: "configure interrupted: nothing was written",
+  });
   return new Map(ASKED.flatMap((name, index) => (answers[index] ? [[name, answers[index]] as const] : [])));
 }
 

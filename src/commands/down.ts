@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
+import { confirm } from "../config/ask.js";
 import type { Logger } from "../log.js";
 import { agentChooser, enrolledServerSettings, enrollmentStore, serverConnector } from "./clients.js";
 import { commandClock, type ClockFlags } from "./command-clock.js";
@@ -8,6 +9,7 @@ import { runFlow, withServerOptions } from "./run.js";
 interface DownFlags extends ClockFlags {
   purge?: boolean;
   force?: boolean;
+  yes?: boolean;
 }
 
 export function downCommand(): Command {
@@ -18,6 +20,7 @@ export function downCommand(): Command {
       "--force",
       "when the server cannot be reached or refuses, remove the agent anyway and leave the host on the server",
     )
+    .option("-y, --yes", "do not ask for confirmation (never asked without a terminal)")
     .action((flags: DownFlags, command: Command) => runFlow(command, (log) => runDown(flags, log)));
 }
 
@@ -33,6 +36,15 @@ async function runDown(flags: DownFlags, log: Logger) {
     connect: serverConnector(enrolledServerSettings(flags, store, warn), log, deadline),
     purge: flags.purge ?? false,
     force: flags.force ?? false,
+    ...(process.stdin.isTTY && !flags.yes ? { confirm: askPerson } : {}),
     deadline,
+  });
+}
+
+function askPerson(question: string): Promise<boolean> {
+  return confirm(question, {
+    input: process.stdin,
+    output: process.stderr,
+    interrupted: "down interrupted at the question: nothing was changed",
   });
 }

@@ -15,20 +15,23 @@ export interface Question {
 export interface Terminal {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
+  /** What Ctrl-C at a question fails with: what the command leaves as it was. */
+  interrupted: string;
 }
 
 /**
  * Asks each question on a terminal, in raw mode so that readline does the echoing and a secret's echo can be
  * switched off. Answers are trimmed; an empty answer means "keep the current value" and comes back as "".
  */
-export async function ask(questions: readonly Question[], { input, output }: Terminal): Promise<string[]> {
+export async function ask(
+  questions: readonly Question[],
+  { input, output, interrupted: whenInterrupted }: Terminal,
+): Promise<string[]> {
   const echo = new EchoSwitch(output);
   const readline = createInterface({ input, output: echo, terminal: true });
   const lines = readline[Symbol.asyncIterator]();
   const interrupted = new Promise<never>((_, reject) =>
-    readline.once("SIGINT", () =>
-      reject(new EnrollError("usage", "configure interrupted: nothing was written")),
-    ),
+    readline.once("SIGINT", () => reject(new EnrollError("usage", whenInterrupted))),
   );
   const next = async () => {
     const line = await Promise.race([lines.next(), interrupted]);
@@ -79,4 +82,10 @@ class EchoSwitch extends Writable {
     if (this.echoing) this.target.write(chunk);
     done();
   }
+}
+
+/** A yes-or-no question, as `kubeadm reset` asks it: only "y" or "yes" (any case) says yes. */
+export async function confirm(question: string, terminal: Terminal): Promise<boolean> {
+  const [answer] = await ask([{ prompt: `${question} [y/N]` }], terminal);
+  return /^y(es)?$/i.test(answer ?? "");
 }

@@ -16,6 +16,8 @@ export interface DownContext {
   purge: boolean;
   /** Go on locally when the server cannot be reached or refuses, leaving the member there (said in the result). */
   force: boolean;
+  /** Asks a person before the first change (on a terminal, without `--yes`); undefined: do not ask. */
+  confirm?: (question: string) => Promise<boolean>;
   deadline: Deadline;
 }
 
@@ -61,6 +63,15 @@ export const DOWN_PHASES: readonly Phase<DownState>[] = [
     },
   },
   { name: "reach server", when: (s) => Boolean(s.enrollment?.memberId), run: reachServer },
+  {
+    name: "confirm",
+    when: (s) => Boolean(s.context.confirm),
+    run: async (s) => {
+      const { confirm, deadline } = s.context;
+      if (!(await deadline.excluding(() => confirm!(question(s)))))
+        throw new EnrollError("usage", "down cancelled: nothing was changed");
+    },
+  },
   { name: "stop agent", changes: true, run: (s) => s.agent.stop() },
   { name: "remove member", changes: true, when: (s) => Boolean(s.driver), run: removeFromServer },
   {
@@ -171,6 +182,26 @@ async function removeFromServer(s: DownState): Promise<void> {
     }
     s.removedMembers.push(id);
   }
+}
+
+/** What the person is asked to agree to: everything down is about to do, in order. */
+function question(s: DownState): string {
+  const { enrollment, agentState, context, toRemove, left } = s;
+  const words = LINE_WORDS[s.agent.line];
+  const steps = [
+    ...(enrollment && toRemove.length
+      ? [
+          `remove ${words.member} ${toRemove.join(", ")} from ${words.target} ${enrollment.target.name} ` +
+            `(${enrollment.target.id}) of ${enrollment.server}`,
+        ]
+      : []),
+    ...(left.length ? [`leave ${left.join(", ")} on the server`] : []),
+    ...(agentState.present ? [`remove ${s.agent.name}`] : []),
+    ...(context.purge ? ["forget this machine's identity"] : []),
+    ...(enrollment || s.damagedRecord ? ["forget the enrollment"] : []),
+  ];
+  const last = steps.pop();
+  return `This will ${steps.length ? `${steps.join(", ")} and ${last}` : last}. Proceed?`;
 }
 
 function describeMember(enrollment: Enrollment, id: string): string {

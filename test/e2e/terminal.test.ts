@@ -1,6 +1,6 @@
 // rancher-enroll at a real terminal (a pseudo-terminal from tmux, 80 columns), as a person sees it: the text log
 // lines, one per phase and event; the pull's progress bar redrawn in place and gone once the pull is done; the
-// result and what to do next; an error and its hint.
+// result and what to do next; an error and its hint; down's question before it changes anything.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { e2e, useE2eWorld } from "../support/e2e.js";
@@ -63,6 +63,45 @@ describe("at a terminal", { skip: e2e.skip }, () => {
       lines.slice(0, error).every((line) => /^\[[a-z ]+\] \S|^\[[a-z ]+\]$/.test(line)),
       `log lines tagged with their phase:\n${screen}`,
     );
+  });
+
+  it("down asks [y/N] first: no changes nothing, y takes the host out; --yes asks nothing", async () => {
+    const enroll = async () => {
+      const run = await world.cli(["up", "-o", "json"]);
+      assert.equal(run.code, 0, run.stderr);
+      return (run.json().host as { id: string }).id;
+    };
+    const state = (id: string) => world.simulator.hosts("1a5").find((host) => host.id === id)?.state;
+    const id = await enroll();
+    const asked = async (answer: string) => {
+      const terminal = await Terminal.start(["down"], world.env(), { columns: 80 });
+      terminals.push(terminal);
+      const question = await terminal.waitForScreen(/Proceed\? \[y\/N\]:$/);
+      await terminal.type(answer);
+      return { question, code: await terminal.exitCode(), screen: await terminal.screen() };
+    };
+    const no = await asked("n");
+    assert.equal(no.code, 2, no.screen);
+    assert.match(
+      no.question.replace(/\n/g, " "),
+      new RegExp(
+        `This will remove host ${id} from environment Default \\(1a5\\) of .*, remove the rancher-agent container and forget the enrollment\\. Proceed\\? \\[y/N\\]:$`,
+      ),
+    );
+    assert.match(no.screen, /^error: down cancelled: nothing was changed$/m);
+    assert.equal(state(id), "active");
+    assert.equal((await world.containers()).length, 1, "the agent stays");
+
+    const yes = await asked("y");
+    assert.equal(yes.code, 0, yes.screen);
+    assert.match(yes.screen, new RegExp(`^removed host ${id} from the server; removed rancher-agent$`, "m"));
+    assert.equal(state(id), "removed");
+
+    const again = await enroll();
+    const { code, screen } = await atTerminal(["down", "--yes"]);
+    assert.equal(code, 0, screen);
+    assert.doesNotMatch(screen, /Proceed/);
+    assert.equal(state(again), "removed");
   });
 
   it("Ctrl-C: says where it stopped and how to carry on; a second up takes the lock", async () => {

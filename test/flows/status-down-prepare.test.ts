@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { EnrollError } from "../../src/errors.js";
+import type { Connect } from "../../src/flows/connection.js";
 import { down } from "../../src/flows/down.js";
 import { prepare } from "../../src/flows/prepare.js";
 import { resultJson } from "../../src/flows/result.js";
@@ -25,8 +26,27 @@ describe("status, down and prepare over fakes", () => {
     });
   const check = () =>
     status({ log, deadline: deadline(), store: w.store, agentFor: w.agentFor, connect: w.connect });
-  const takeDown = ({ purge = false, force = false, connect = w.connect } = {}) =>
-    down({ log, deadline: deadline(), store: w.store, agentFor: w.agentFor, connect, purge, force });
+  const takeDown = ({
+    purge = false,
+    force = false,
+    connect = w.connect,
+    confirm,
+  }: {
+    purge?: boolean;
+    force?: boolean;
+    connect?: Connect;
+    confirm?: (q: string) => Promise<boolean>;
+  } = {}) =>
+    down({
+      log,
+      deadline: deadline(),
+      store: w.store,
+      agentFor: w.agentFor,
+      connect,
+      purge,
+      force,
+      ...(confirm ? { confirm } : {}),
+    });
 
   beforeEach(async () => {
     w = await world();
@@ -247,6 +267,28 @@ describe("status, down and prepare over fakes", () => {
       assert.deepEqual(result.removedContainers, ["rancher-agent"]);
       assert.equal(existsSync(w.store.file), false);
       assert.equal(w.server.members.length, 1);
+    });
+
+    it("asked first: says everything it will do, and a no changes nothing", async () => {
+      await enroll();
+      const id = w.server.members[0]!.id;
+      const asked: string[] = [];
+      const answer = (yes: boolean) => async (question: string) => {
+        asked.push(question);
+        return yes;
+      };
+      await assert.rejects(takeDown({ confirm: answer(false), purge: true }), {
+        kind: "usage",
+        message: "down cancelled: nothing was changed",
+      });
+      assert.deepEqual(asked, [
+        `This will remove host ${id} from environment Default (1a5) of https://rancher.test, remove the fake agent, ` +
+          "forget this machine's identity and forget the enrollment. Proceed?",
+      ]);
+      assert.deepEqual(w.agent.changes(["stop", "remove", "purge"]), []);
+      assert.deepEqual(w.server.changes(["removeMember"]), []);
+      assert.notEqual(await w.store.read(), undefined);
+      assert.deepEqual((await takeDown({ confirm: answer(true) })).removedMembers, [id]);
     });
 
     it("--purge: forgets the machine's identity too", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { test } from "node:test";
-import { ask, type Question } from "../../src/config/ask.js";
+import { ask, confirm, type Question } from "../../src/config/ask.js";
 import { EnrollError } from "../../src/errors.js";
 
 /** A terminal whose user types each answer once its prompt is shown, as a person would; `shown` without escapes. */
@@ -21,7 +21,7 @@ function terminal(answers: string[]) {
   });
   // eslint-disable-next-line no-control-regex
   const plain = () => shown.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replace(/\r/g, "");
-  return { input, output, shown: plain };
+  return { input, output, shown: plain, interrupted: "interrupted: nothing was written" };
 }
 
 const QUESTIONS: Question[] = [
@@ -53,4 +53,18 @@ test("input that ends early is a usage error", async () => {
     ask(QUESTIONS, terminal(["http://x"])),
     /input ended before every question was answered/,
   );
+});
+
+test("a yes-or-no question: only y or yes says yes, an empty answer says no", async () => {
+  for (const [typed, expected] of [
+    ["y", true],
+    ["YES", true],
+    ["", false],
+    ["n", false],
+    ["yep", false],
+  ] as const) {
+    const tty = terminal([typed]);
+    assert.equal(await confirm("Remove it?", tty), expected, typed);
+    assert.match(tty.shown(), /^Remove it\? \[y\/N\]: /);
+  }
 });
