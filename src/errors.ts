@@ -1,6 +1,6 @@
 /** What went wrong, in the terms an operator's script branches on. Each kind has one stable exit code. */
 export type ErrorKind =
-  "internal" | "usage" | "auth" | "not-found" | "docker" | "agent-failed" | "timeout" | "server";
+  "internal" | "usage" | "auth" | "not-found" | "docker" | "agent-failed" | "timeout" | "server" | "differs";
 
 export const EXIT_CODES: Readonly<Record<ErrorKind | "ok", number>> = {
   ok: 0,
@@ -12,6 +12,7 @@ export const EXIT_CODES: Readonly<Record<ErrorKind | "ok", number>> = {
   "agent-failed": 6,
   timeout: 7,
   server: 8,
+  differs: 9,
 };
 
 export class EnrollError extends Error {

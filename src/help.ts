@@ -13,6 +13,7 @@ const MEANINGS: Readonly<Record<ErrorKind | "ok", string>> = {
   "agent-failed": "the agent's bootstrap container failed",
   timeout: "--timeout passed before the work was done",
   server: "the server failed, its TLS certificate was refused, or the URL is not a Rancher API",
+  differs: "up: enrolled already, with other settings than these (listed); nothing was changed",
 };
 
 /** Per command: its examples, and the exit codes of its own beyond the shared ones. */

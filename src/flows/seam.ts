@@ -109,6 +109,8 @@ export interface Member {
   ready: boolean;
   /** Why it is not ready yet, in the server's words, when it says. */
   waiting?: string;
+  /** Its labels, when the line keeps those `up` gives (1.6 host labels): a re-run compares them. */
+  labels?: Readonly<Record<string, string>>;
   /** What results and `status` show of it: its id, state and the line's own fields (labels, roles, …). */
   view: MemberView;
 }

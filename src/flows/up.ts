@@ -19,6 +19,7 @@ import type {
   ServerDriver,
   ServerLine,
   Target,
+  Words,
 } from "./seam.js";
 
 export interface UpContext {
@@ -192,6 +193,7 @@ async function checkCurrent(s: UpState): Promise<void> {
   }
   const current = await s.driver.getMember(previous.target, previous.memberId);
   if (current && reached(s, current)) {
+    refuseChange(current, s.options, s.driver.words);
     if (handedOver)
       log.info(`${s.agent.name} is gone, as Rancher removes it once the ${s.driver.words.target} runs`);
     Object.assign(s, { current, target: previous.target, done: true });
@@ -200,6 +202,32 @@ async function checkCurrent(s: UpState): Promise<void> {
   log.info(
     { [member.word]: member.id, state: current?.state ?? "gone" },
     `${member.word} ${member.id} is ${current?.state ?? "gone from the server"}: launching the agent again`,
+  );
+}
+
+/**
+ * A re-run with other settings than the member has (labels, address) says what differs instead of "already
+ * enrolled": the agent applies them only when it registers, so they cannot be applied in place.
+ */
+function refuseChange(current: Member, options: NodeOptions, words: Words): void {
+  const differences = [
+    ...Object.entries(options.labels)
+      .filter(([key, value]) => current.labels && current.labels[key] !== value)
+      .map(
+        ([key, value]) =>
+          `label ${key}: asked ${value}, the ${words.member} has ${current.labels?.[key] ?? "none"}`,
+      ),
+    ...(options.address && options.address !== current.address
+      ? [`address: asked ${options.address}, the ${words.member} has ${current.address ?? "none"}`]
+      : []),
+  ];
+  if (differences.length === 0) return;
+  throw new EnrollError(
+    "differs",
+    `${words.member} ${current.id} is enrolled already, with other settings: ${differences.join("; ")}; nothing was changed`,
+    `Labels can be changed on the ${words.member} in the Rancher UI. To register with these settings, run ` +
+      "`rancher-enroll down`, then `up` with them (a new " +
+      `${words.member} record); or run \`up\` with the settings it was enrolled with.`,
   );
 }
 

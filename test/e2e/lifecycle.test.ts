@@ -2,7 +2,7 @@
 // `status`, `down` and `prepare`, with the built CLI against the simulator and a real engine running the fake agent.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runCli } from "../support/cli.js";
+import { runCli, withoutTimestamps } from "../support/cli.js";
 import type { Host } from "../support/simulator/index.js";
 import { e2e, useE2eWorld } from "../support/e2e.js";
 import { docker } from "../support/testbed/engine.js";
@@ -48,6 +48,25 @@ describe("the host's life", { skip: e2e.skip }, () => {
       agent,
       "agent untouched",
     );
+  });
+
+  it("up again with another label: exit 9 saying what differs and how to apply it, nothing changed", async () => {
+    const first = await world.cli(["up", "--label", "role=web", "-o", "json"]);
+    assert.equal(first.code, 0, first.stderr);
+    const id = hostId(first);
+    world.simulator.clearRequests();
+    const again = await world.cli(["up", "--label", "role=db"]);
+    assert.equal(again.code, 9, again.stderr);
+    assert.match(
+      withoutTimestamps(again.stderr),
+      new RegExp(
+        `^error: host ${id} is enrolled already, with other settings: label role: asked db, the host has web; nothing was changed\n {2}Labels can be changed`,
+        "m",
+      ),
+    );
+    assert.doesNotMatch(again.stdout, /already enrolled/);
+    assert.equal(world.requests("POST").length + world.requests("PUT").length, 0);
+    assert.equal(byId(id).labels.role, "web");
   });
 
   it("up after the host was deleted on the server ends with one active host", async () => {

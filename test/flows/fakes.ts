@@ -187,7 +187,11 @@ export class FakeAgent extends Recorder implements NodeAgent {
     this.record("install");
     this.state = { present: true, running: true, image: "agent:1" };
     const id = `1h${100 + this.next++}`;
-    this.server.members.push(member(id, { address: options.address ?? "10.0.0.1", ...this.registers }));
+    // As Rancher 1.6 does, the server adds labels of its own to those the agent registers with.
+    const labels = { ...options.labels, "io.rancher.host.os": "linux" };
+    this.server.members.push(
+      member(id, { address: options.address ?? "10.0.0.1", labels, ...this.registers }),
+    );
     return { imagePulled: false };
   }
 

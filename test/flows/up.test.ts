@@ -87,6 +87,26 @@ describe("up over fakes", () => {
     assert.deepEqual(w.connections.at(-1), "cattle", "the recorded line, not detected again");
   });
 
+  it("again with other labels or another address: exit 9 naming each difference, nothing changed", async () => {
+    await run(upSettings({ labels: { role: "web" }, agentIp: "10.0.0.7" }));
+    const id = w.server.members[0]!.id;
+    const changes = w.agent.changes(AGENT_CHANGES).length;
+    const again = upSettings({ labels: { role: "db", zone: "a" }, agentIp: "10.0.0.8" });
+    await assert.rejects(run(again), (error: EnrollError) => {
+      assert.equal(error.exitCode, 9);
+      assert.equal(
+        error.message,
+        `host ${id} is enrolled already, with other settings: label role: asked db, the host has web; ` +
+          "label zone: asked a, the host has none; address: asked 10.0.0.8, the host has 10.0.0.7; nothing was changed",
+      );
+      assert.match(error.hint ?? "", /Rancher UI.*`rancher-enroll down`, then `up` with them/);
+      return true;
+    });
+    assert.equal(w.agent.changes(AGENT_CHANGES).length, changes, "the agent untouched");
+    const same = await run(upSettings({ labels: { role: "web" }, agentIp: "10.0.0.7" }));
+    assert.equal(same.changed, false, "the same settings (the server's own labels aside): already enrolled");
+  });
+
   it("the member gone from the server: launches again", async () => {
     await enrolled();
     w.server.members = [];

@@ -92,6 +92,7 @@ export function toMember(host: HostResource): Member {
     registered: true,
     ready,
     ...waiting(state, agentState, host.transitioningMessage),
+    labels: host.labels ?? {},
     view: { id: host.id, hostname, state, agentState, agentIpAddress, labels: host.labels ?? {} },
   };
 }
