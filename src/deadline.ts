@@ -28,6 +28,9 @@ export function* gaps(pace: Pace): Generator<number, never> {
   for (let gap = firstMs; ; gap = Math.min(maxMs, gap * GROWTH)) yield Math.round(gap);
 }
 
+/** A request that the deadline cut short: a wait around it says what it was waiting for instead. */
+export class CutShort extends EnrollError {}
+
 /** The one clock every wait of a command runs against, so that `--timeout` bounds the whole command. */
 export class Deadline {
   private endsAt: number;
@@ -66,7 +69,7 @@ export class Deadline {
       const value = await probe().catch((error: unknown) => {
         // A request cut short by the deadline itself: what timed out is what we were waiting for (unless a wait
         // within the probe already said what it was).
-        const said = error instanceof EnrollError && error.kind === "timeout";
+        const said = error instanceof EnrollError && error.kind === "timeout" && !(error instanceof CutShort);
         throw this.expired() && !said ? this.expiry(onExpiry) : error;
       });
       if (value !== undefined) return value;
@@ -94,6 +97,12 @@ export class Deadline {
       `${message} (gave up after ${this.seconds} s)`,
       "Raise --timeout if the server is just slow, or look at the state reported above.",
     );
+  }
+
+  /** The timeout of a request the deadline ended: a wait around it replaces it with what it waited for. */
+  cutShort(message: string): EnrollError {
+    const { kind, message: text, hint } = this.timeout(message);
+    return new CutShort(kind, text, hint);
   }
 
   private expiry(onExpiry: OnExpiry): Error {

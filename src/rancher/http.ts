@@ -253,7 +253,7 @@ export class ApiClient {
     if (isCertificateFailure(error.code)) return this.refusedCertificate(error.code, error.message);
     // The command's --timeout ran out while we waited for an answer: a timeout like every other one.
     if (this.deadline.expired() && (error instanceof TimeoutError || error.code === "ETIMEDOUT"))
-      return this.deadline.timeout(`${what} on ${this.baseUrl} got no answer${attempts(error)}`);
+      return this.deadline.cutShort(`${what} on ${this.baseUrl} got no answer${attempts(error)}`);
     const fatal = unreachable(error.code, error.message, this.baseUrl);
     if (fatal) return new EnrollError(fatal.kind, fatal.message, fatal.hint, cause);
     return new EnrollError(

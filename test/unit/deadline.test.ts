@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Deadline, SERVER_PACE, gaps } from "../../src/deadline.js";
+import { EnrollError } from "../../src/errors.js";
 
 function first(count: number, pace: Parameters<typeof gaps>[0]): number[] {
   const next = gaps(pace);
@@ -45,6 +46,27 @@ describe("the pace of a wait", () => {
         () => "the thing did not happen",
       ),
       (error: Error) => /the thing did not happen \(gave up after 0.2 s\)/.test(error.message),
+    );
+  });
+
+  it("a request the deadline cut short ends the wait with what it waited for; a wait within it keeps its words", async () => {
+    const deadline = new Deadline(0.1);
+    const slowRequest = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      throw deadline.cutShort("GET /nodes got no answer");
+    };
+    await assert.rejects(
+      deadline.poll(SERVER_PACE, slowRequest, () => "node n1 did not become active"),
+      (error: EnrollError) =>
+        error.kind === "timeout" && /^node n1 did not become active/.test(error.message),
+    );
+    const innerWait = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      throw deadline.timeout("the token has no node command yet");
+    };
+    await assert.rejects(
+      deadline.poll(SERVER_PACE, innerWait, () => "outer"),
+      /the token has no node command yet \(gave up after 0.1 s\)/,
     );
   });
 });
