@@ -3,7 +3,7 @@ import { dictionary, number, object, optional, string, type Infer } from "../../
 
 /** Rancher 1.6 (Cattle) resources as API v2-beta answers them, and what the flows see of them. */
 
-export const projectResource = object({ id: string, name: string, state: string });
+export const projectResource = object({ id: string, name: string });
 export type ProjectResource = Infer<typeof projectResource>;
 
 export const tokenResource = object({
