@@ -1,14 +1,11 @@
-import {
-  resolveServerSettings,
-  type RecordedSettings,
-  type ServerFlags,
-  type ServerSettings,
-} from "../config/settings.js";
+import { onlyMissing, Problems } from "../config/resolve.js";
+import { resolveServerSettings, type RecordedSettings, type ServerSettings } from "../config/settings.js";
 import type { Deadline } from "../deadline.js";
 import type { PullProgress } from "../docker/image.js";
 import type { AgentFor, Connect } from "../flows/connection.js";
 import type { Logger } from "../log.js";
 import { EnrollmentStore, stateDir, type Enrollment } from "../state/enrollment.js";
+import { commandClock, type ClockFlags, type CommandClock } from "./command-clock.js";
 
 /** The clients a flow needs, loaded only when it runs: `--help` and `--version` need none of them. */
 
@@ -44,14 +41,39 @@ export function agentChooser(
   };
 }
 
-/** The server settings of `status` and `down`: the enrollment record's server and profile unless others are given. */
-export function enrolledServerSettings(
-  flags: ServerFlags,
+/**
+ * The settings of `status` and `down`, every one checked before the flow runs: a value given wrong ends the command
+ * at once, with every problem; settings only missing matter once the flow needs the server (`status` still shows
+ * this machine; a machine not enrolled needs none). The server URL and profile default to the enrollment record's.
+ */
+export async function checkedSettings(
+  flags: ClockFlags,
   store: EnrollmentStore,
   warn: (message: string) => void,
-): () => Promise<ServerSettings> {
-  return async () =>
-    resolveServerSettings(flags, process.env, warn, recordedSettings(store, await store.read()));
+): Promise<CommandClock & { server: () => ServerSettings }> {
+  // A damaged record is the flow's to report (down --force goes on without it).
+  const recorded = await store.read().then(
+    (enrollment) => recordedSettings(store, enrollment),
+    () => undefined,
+  );
+  const problems = new Problems();
+  const clock = problems.attempt(() => commandClock(flags, warn));
+  let server: ServerSettings | undefined;
+  let missing: unknown;
+  try {
+    server = resolveServerSettings(flags, process.env, warn, recorded);
+  } catch (error) {
+    if (onlyMissing(error) && !problems.any) missing = error;
+    else problems.add(error);
+  }
+  problems.throwIfAny();
+  return {
+    ...clock!,
+    server: () => {
+      if (server) return server;
+      throw missing;
+    },
+  };
 }
 
 function recordedSettings(

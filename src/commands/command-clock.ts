@@ -6,8 +6,13 @@ export interface ClockFlags extends ServerFlags {
   waitForDocker?: string;
 }
 
+export interface CommandClock {
+  deadline: Deadline;
+  waitForDockerSeconds: number;
+}
+
 /** A command's one deadline (`--timeout`), and how long it may wait for Docker within it. */
-export function commandClock(flags: ClockFlags, warn: (message: string) => void) {
+export function commandClock(flags: ClockFlags, warn: (message: string) => void): CommandClock {
   const { timeout, waitForDocker } = resolveNamedSettings(
     ["timeout", "waitForDocker"],
     flags,

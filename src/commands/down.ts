@@ -2,8 +2,8 @@ import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
 import { confirm } from "../config/ask.js";
 import type { Logger } from "../log.js";
-import { agentChooser, enrolledServerSettings, enrollmentStore, serverConnector } from "./clients.js";
-import { commandClock, type ClockFlags } from "./command-clock.js";
+import { agentChooser, checkedSettings, enrollmentStore, serverConnector } from "./clients.js";
+import type { ClockFlags } from "./command-clock.js";
 import { runFlow, withServerOptions } from "./run.js";
 
 interface DownFlags extends ClockFlags {
@@ -27,13 +27,13 @@ export function downCommand(): Command {
 async function runDown(flags: DownFlags, log: Logger) {
   const { down } = await import("../flows/down.js");
   const warn = (message: string) => log.warn(message);
-  const { deadline, waitForDockerSeconds } = commandClock(flags, warn);
   const store = enrollmentStore();
+  const { deadline, waitForDockerSeconds, server } = await checkedSettings(flags, store, warn);
   return down({
     agentFor: agentChooser(log, waitForDockerSeconds),
     store,
     log,
-    connect: serverConnector(enrolledServerSettings(flags, store, warn), log, deadline),
+    connect: serverConnector(server, log, deadline),
     purge: flags.purge ?? false,
     force: flags.force ?? false,
     ...(process.stdin.isTTY && !flags.yes ? { confirm: askPerson } : {}),

@@ -1,8 +1,8 @@
 import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
 import type { Logger } from "../log.js";
-import { agentChooser, enrolledServerSettings, enrollmentStore, serverConnector } from "./clients.js";
-import { commandClock, type ClockFlags } from "./command-clock.js";
+import { agentChooser, checkedSettings, enrollmentStore, serverConnector } from "./clients.js";
+import type { ClockFlags } from "./command-clock.js";
 import { runFlow, withServerOptions } from "./run.js";
 
 export function statusCommand(): Command {
@@ -16,13 +16,13 @@ export function statusCommand(): Command {
 async function runStatus(flags: ClockFlags, log: Logger) {
   const { status } = await import("../flows/status.js");
   const warn = (message: string) => log.warn(message);
-  const { deadline, waitForDockerSeconds } = commandClock(flags, warn);
   const store = enrollmentStore();
+  const { deadline, waitForDockerSeconds, server } = await checkedSettings(flags, store, warn);
   return status({
     log,
     deadline,
     agentFor: agentChooser(log, waitForDockerSeconds),
     store,
-    connect: serverConnector(enrolledServerSettings(flags, store, warn), log, deadline),
+    connect: serverConnector(server, log, deadline),
   });
 }

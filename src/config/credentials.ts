@@ -3,6 +3,7 @@ import {
   describeOrigin,
   fromFlagOrEnv,
   missing,
+  MissingSetting,
   parseFound,
   fromProfile,
   type Origin,
@@ -86,8 +87,7 @@ function rank(resolved: { origin: Origin } | undefined): number {
 }
 
 function notSet({ profile }: Sources): EnrollError {
-  return new EnrollError(
-    "usage",
+  return new MissingSetting(
     "the API credentials are not set",
     "Set RANCHER_TOKEN (a Rancher 2.x API token), or RANCHER_ACCESS_KEY and RANCHER_SECRET_KEY; or set token, or " +
       `access_key and secret_key, in profile "${profile.name}" of ${profile.files.paths.credentials} ` +

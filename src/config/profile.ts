@@ -1,4 +1,5 @@
 import { EnrollError } from "../errors.js";
+import { MissingSetting } from "./resolve.js";
 import { ProfileFiles, type Env } from "./profile-files.js";
 import { isProfileName, type FileKind, type ProfileEntry } from "./profile-parse.js";
 import type { Setting } from "./setting-table.js";
@@ -54,7 +55,7 @@ export function selectProfile(
 ): Profile {
   const { name, chosenBy } = chooseProfile(flag, env, recorded);
   const profile = new Profile(name, chosenBy, files);
-  if (chosenBy && !exists(profile)) throw unknownProfile(profile);
+  if (chosenBy && !exists(profile)) throw unknownProfile(profile, chosenBy === recorded?.from);
   return profile;
 }
 
@@ -86,13 +87,13 @@ function exists({ name, files }: Profile): boolean {
   return files.read("config").profiles.has(name) || files.read("credentials").profiles.has(name);
 }
 
-function unknownProfile({ name, chosenBy, files }: Profile): EnrollError {
+/** `recorded`: the enrollment record named it, nothing the user gave now: missing rather than wrong. */
+function unknownProfile({ name, chosenBy, files }: Profile, recorded: boolean): EnrollError {
   const known = files.names();
   const { config, credentials } = files.paths;
-  return new EnrollError(
-    "usage",
+  const message =
     `profile "${name}" (from ${chosenBy}) is not in ${config} or ${credentials}; ` +
-      (known.length > 0 ? `known profiles: ${known.join(", ")}` : "no profile is defined there"),
-    `Create it with \`rancher-enroll configure --profile ${name}\`, or choose a known profile.`,
-  );
+    (known.length > 0 ? `known profiles: ${known.join(", ")}` : "no profile is defined there");
+  const hint = `Create it with \`rancher-enroll configure --profile ${name}\`, or choose a known profile.`;
+  return recorded ? new MissingSetting(message, hint) : new EnrollError("usage", message, hint);
 }

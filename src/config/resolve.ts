@@ -43,18 +43,92 @@ export interface Resolved<T> {
   origin: Origin;
 }
 
-/** Flags, then environment variables, then the profile, then the fallback. */
+/** A setting no source sets: a problem only once the command needs it (`status` needs no server settings). */
+export class MissingSetting extends EnrollError {
+  constructor(message: string, hint: string) {
+    super("usage", message, hint);
+  }
+}
+
+/** Every problem with a command's settings, reported at once (as kubeadm's preflight does), one per line. */
+export class SettingsError extends EnrollError {
+  constructor(readonly problems: readonly EnrollError[]) {
+    const [only] = problems;
+    super(
+      "usage",
+      problems.length === 1
+        ? only!.message
+        : `${problems.length} problems with the settings:\n${problems
+            .map(({ message, hint }) => `- ${message}${hint ? `\n  ${hint}` : ""}`)
+            .join("\n")}`,
+      problems.length === 1
+        ? only!.hint
+        : "Fix each, then run the command again; `rancher-enroll settings` shows where each setting comes from.",
+    );
+  }
+
+  /** Nothing is wrong with what was given: some settings are only missing. */
+  get onlyMissing(): boolean {
+    return this.problems.every((problem) => problem instanceof MissingSetting);
+  }
+}
+
+/** Nothing given is wrong: the error says only that settings are missing. */
+export function onlyMissing(error: unknown): boolean {
+  return error instanceof MissingSetting || (error instanceof SettingsError && error.onlyMissing);
+}
+
+/** Gathers the usage errors of several checks, so that one run reports them all. */
+export class Problems {
+  private readonly found: EnrollError[] = [];
+
+  get any(): boolean {
+    return this.found.length > 0;
+  }
+
+  /** The check's value, or undefined when it found a problem (kept for `throwIfAny`). */
+  attempt<T>(check: () => T): T | undefined {
+    try {
+      return check();
+    } catch (error) {
+      this.add(error);
+      return undefined;
+    }
+  }
+
+  add(error: unknown): void {
+    if (error instanceof SettingsError) for (const problem of error.problems) this.addOne(problem);
+    else if (error instanceof EnrollError && error.kind === "usage") this.addOne(error);
+    else throw error;
+  }
+
+  /** A broken profile file is the same problem for every setting it holds: said once. */
+  private addOne(problem: EnrollError): void {
+    if (!this.found.some((known) => known.message === problem.message)) this.found.push(problem);
+  }
+
+  throwIfAny(): void {
+    if (this.any) throw new SettingsError(this.found);
+  }
+}
+
+/** Flags, then environment variables, then the profile, then the fallback; every problem gathered. */
 export function resolveSettings<N extends SettingName>(
   names: readonly N[],
   sources: Sources,
+  problems?: Problems,
 ): { [K in N]: SettingValue<K> } {
+  const gathered = problems ?? new Problems();
   const values: Partial<Record<SettingName, unknown>> = {};
   for (const name of names) {
     const item = setting(name);
-    const resolved = resolveSetting(item, sources);
-    if (!resolved && item.required) throw missing(item, sources.profile);
-    values[name] = resolved?.value;
+    gathered.attempt(() => {
+      const resolved = resolveSetting(item, sources);
+      if (!resolved && item.required) throw missing(item, sources.profile);
+      values[name] = resolved?.value;
+    });
   }
+  if (!problems) gathered.throwIfAny();
   return values as { [K in N]: SettingValue<K> };
 }
 
@@ -154,9 +228,5 @@ export function missing(item: Setting<unknown>, profile: Profile): EnrollError {
   const places = placesFor(item, profile);
   const last = places.pop();
   const hint = `${places.join(", ")} or ${last} (\`rancher-enroll configure\` writes profiles).`;
-  return new EnrollError(
-    "usage",
-    `${item.description} is not set`,
-    hint.charAt(0).toUpperCase() + hint.slice(1),
-  );
+  return new MissingSetting(`${item.description} is not set`, hint.charAt(0).toUpperCase() + hint.slice(1));
 }

@@ -7,9 +7,11 @@ import { ProfileFiles, profilePaths, type Env, type ProfilePaths } from "./profi
 import { selectProfile } from "./profile.js";
 import type { Role, WaitFor } from "./node-options.js";
 import {
+  describeOrigin,
   fromFlagOrEnv,
   fromProfile,
   placesFor,
+  Problems,
   resolveSetting,
   resolveSettings,
   type Origin,
@@ -48,6 +50,8 @@ export interface UpSettings {
   environment?: string;
   /** The Rancher 2.x word for the target (`--cluster`). */
   cluster?: string;
+  /** Where the environment or cluster came from (a flag, a variable, a profile's file and line), for hints. */
+  targetFrom?: string;
   labels: Record<string, string>;
   agentIp?: string;
   agentInterface?: string;
@@ -127,28 +131,40 @@ export function resolveServerSettings(
   recorded?: RecordedSettings,
 ): ServerSettings {
   const sources = settingSources(flags, env, warn, recorded);
-  return serverSettings(resolveSettings(withoutCredentials(SERVER_SETTING_NAMES), sources), sources);
+  const problems = new Problems();
+  const values = resolveSettings(withoutCredentials(SERVER_SETTING_NAMES), sources, problems);
+  const server = serverSettings(values, sources, problems);
+  problems.throwIfAny();
+  return server!;
 }
 
 export function resolveUpSettings(flags: UpFlags, env: Env, warn: Warn): UpSettings {
   const sources = settingSources(flags, env, warn);
-  const values = resolveSettings(withoutCredentials(UP_SETTING_NAMES), sources);
+  const problems = new Problems();
+  const values = resolveSettings(withoutCredentials(UP_SETTING_NAMES), sources, problems);
   if (values.agentIp && values.agentInterface) {
-    throw new EnrollError(
-      "usage",
-      "both an agent IP and an agent interface are set",
-      "Keep one of --agent-ip and --agent-interface.",
+    problems.add(
+      new EnrollError(
+        "usage",
+        "both an agent IP and an agent interface are set",
+        "Keep one of --agent-ip and --agent-interface.",
+      ),
     );
   }
   if (values.environment && values.cluster) {
-    throw new EnrollError(
-      "usage",
-      "both an environment (Rancher 1.6) and a cluster (Rancher 2.x) are set",
-      "Keep the one of the server's line: --environment for 1.6, --cluster for 2.x.",
+    problems.add(
+      new EnrollError(
+        "usage",
+        "both an environment (Rancher 1.6) and a cluster (Rancher 2.x) are set",
+        "Keep the one of the server's line: --environment for 1.6, --cluster for 2.x.",
+      ),
     );
   }
+  const server = serverSettings(values, sources, problems);
+  problems.throwIfAny();
+  const targetFrom = targetOrigin(values, sources);
   return {
-    server: serverSettings(values, sources),
+    server: server!,
     labels: values.labels,
     node: {
       roles: values.roles,
@@ -163,6 +179,7 @@ export function resolveUpSettings(flags: UpFlags, env: Env, warn: Warn): UpSetti
     waitForDockerSeconds: values.waitForDocker,
     dryRun: flags.dryRun ?? false,
     ...(sources.profile.chosenBy ? { profile: sources.profile.name } : {}),
+    ...(targetFrom ? { targetFrom } : {}),
     ...(values.environment ? { environment: values.environment } : {}),
     ...(values.cluster ? { cluster: values.cluster } : {}),
     ...(values.agentIp ? { agentIp: values.agentIp } : {}),
@@ -180,9 +197,22 @@ function givenFlags(names: readonly SettingName[], sources: Sources): string[] {
 }
 
 /** The target as the user named it, under the word they used: the driver refuses the other line's word. */
-export function wantedTarget(settings: Pick<UpSettings, "environment" | "cluster">): Wanted | undefined {
-  if (settings.cluster) return { nameOrId: settings.cluster, word: "cluster" };
-  return settings.environment ? { nameOrId: settings.environment, word: "environment" } : undefined;
+export function wantedTarget(
+  settings: Pick<UpSettings, "environment" | "cluster" | "targetFrom">,
+): Wanted | undefined {
+  const from = settings.targetFrom ? { from: settings.targetFrom } : {};
+  if (settings.cluster) return { nameOrId: settings.cluster, word: "cluster", ...from };
+  return settings.environment ? { nameOrId: settings.environment, word: "environment", ...from } : undefined;
+}
+
+/** Where the target's name came from, for the hints of a target not found. */
+function targetOrigin(
+  values: { environment?: string; cluster?: string },
+  sources: Sources,
+): string | undefined {
+  const name = values.cluster ? "cluster" : values.environment ? "environment" : undefined;
+  const resolved = name && resolveSetting(setting(name), { ...sources, warn: () => undefined });
+  return resolved ? describeOrigin(resolved.origin) : undefined;
 }
 
 export interface EffectiveSetting {
@@ -260,6 +290,7 @@ function withoutCredentials<N extends SettingName>(
   >[];
 }
 
+/** The server's settings, once every problem with them is gathered in `problems`: undefined if there is one. */
 function serverSettings(
   {
     url,
@@ -268,8 +299,12 @@ function serverSettings(
     caChecksum,
   }: { [K in "url" | "caCert" | "insecure" | "caChecksum"]: SettingValue<K> },
   sources: Sources,
-): ServerSettings {
-  const { credentials, from } = resolveCredentials(sources);
+  problems: Problems,
+): ServerSettings | undefined {
+  const found = problems.attempt(() => resolveCredentials(sources));
+  const pinned = caChecksum && problems.attempt(() => onlyTrust(caChecksum, caCert, insecure));
+  if (!found || problems.any) return undefined;
+  const { credentials, from } = found;
   return {
     url: url.base,
     ...(url.projectHint ? { projectHint: url.projectHint } : {}),
@@ -277,7 +312,7 @@ function serverSettings(
     credentialsFrom: from,
     ...(url.apiVersion ? { apiVersion: url.apiVersion } : {}),
     ...(caCert ? { caCert } : {}),
-    ...(caChecksum ? { caChecksum: onlyTrust(caChecksum, caCert, insecure) } : {}),
+    ...(pinned ? { caChecksum: pinned } : {}),
     insecure,
   };
 }

@@ -59,6 +59,8 @@ export const LINE_WORDS: Readonly<Record<ServerLine, Words>> = {
 export interface Wanted {
   nameOrId: string;
   word: Words["target"];
+  /** Where the name came from (`--environment`, a variable, a profile's file and line): what a hint says to check. */
+  from?: string;
 }
 
 /** A 1.6 environment or a 2.x cluster. */

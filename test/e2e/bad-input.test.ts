@@ -77,6 +77,13 @@ const CASES: BadInput[] = [
     env: { RANCHER_INSECURE: "maybe" },
     message: /^error: RANCHER_INSECURE must be true or false, got "maybe"/m,
   },
+  {
+    what: "every problem at once: a timeout that is not a number, and no URL",
+    args: ["--timeout", "abc"],
+    env: { RANCHER_URL: "" },
+    message:
+      /^error: 2 problems with the settings:\n- the Rancher server URL is not set\n {2}Pass --url, set RANCHER_URL .*\n- --timeout must be a positive number of seconds, got "abc"\n {2}Fix each, then run the command again/m,
+  },
 ];
 
 describe("bad input to up", { skip: e2e.skip }, () => {
@@ -93,4 +100,39 @@ describe("bad input to up", { skip: e2e.skip }, () => {
       assert.deepEqual(await readdir(world.stateDir), [], "nothing was written");
     });
   }
+});
+
+describe("bad input found before anything else, and absent settings", { skip: e2e.skip }, () => {
+  const world = useE2eWorld();
+
+  it("status and down check every setting first; settings only missing do not matter when not enrolled", async () => {
+    for (const command of ["status", "down"]) {
+      const run = await world.cli([command, "--timeout", "abc", "--url", "http//x"], { RANCHER_URL: "" });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(
+        withoutTimestamps(run.stderr),
+        /^error: 2 problems with the settings:\n- --timeout must be a positive number of seconds, got "abc"\n- invalid server URL: "http\/\/x" is not a URL\n/m,
+      );
+    }
+    const bare = { RANCHER_URL: "", RANCHER_ACCESS_KEY: "", RANCHER_SECRET_KEY: "" };
+    assert.equal((await world.cli(["status"], bare)).code, 10);
+    assert.equal((await world.cli(["down"], bare)).code, 0);
+    assert.deepEqual(world.simulator.requests, []);
+  });
+
+  it("an account key that sees several environments, without --environment: lists them, exit 2", async () => {
+    const staging = world.simulator.addProject("Staging");
+    const { accessKey, secretKey } = world.simulator.adminKey;
+    const run = await world.cli(["up"], { RANCHER_ACCESS_KEY: accessKey, RANCHER_SECRET_KEY: secretKey });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(
+      withoutTimestamps(run.stderr),
+      new RegExp(
+        `^error: no environment given, and the API key can see several: Default \\(1a5\\), Staging \\(${staging.id}\\)\n {2}Pass --environment`,
+        "m",
+      ),
+    );
+    assert.doesNotMatch(run.stderr, /undefined/);
+    assert.deepEqual(await world.containers(), [], "nothing was launched");
+  });
 });

@@ -154,7 +154,8 @@ describe("profiles", () => {
         "a malformed file gives file and line",
         () => writeFileSync(files.config, "[default]\nurl = http://a\nenvironment Prod\n"),
         ["up", "--dry-run"],
-        /error: \S+\/config line 3: expected KEY = VALUE, or a \[PROFILE\] section header/,
+        // Said once, though every setting reads the file.
+        /(error: |\n- )\S+\/config line 3: expected KEY = VALUE, or a \[PROFILE\] section header\n(?![^]*config line 3)/,
       ],
       [
         "a credentials file others can read is refused, with the fix",
@@ -164,10 +165,10 @@ describe("profiles", () => {
         /error: the credentials file \S+ is accessible by group or others \(mode 0644\); refusing to use it\n.*chmod 600 /,
       ],
       [
-        "a missing setting names every place it could come from",
+        "a missing setting names every place it could come from, every missing setting at once",
         () => undefined,
         ["up"],
-        /error: the Rancher server URL is not set\n {2}Pass --url, set RANCHER_URL or set url in profile "default" of \S+\/config/,
+        /error: 2 problems with the settings:\n- the Rancher server URL is not set\n {2}Pass --url, set RANCHER_URL or set url in profile "default" of \S+\/config .*\n- the API credentials are not set\n/,
       ],
       [
         "configure without input or a terminal says how to give settings",

@@ -55,6 +55,24 @@ describe("v3 driver: finding the cluster", () => {
     );
   });
 
+  it('no cluster given, and the token sees several: exit 2 listing them, never "undefined"', async () => {
+    await assert.rejects(driverOf(sim).findTarget(undefined), (error: EnrollError) => {
+      assert.equal(error.kind, "usage");
+      assert.match(error.message, /^no cluster given and the API token can see several: .*dev-rke1 \(c-/);
+      assert.doesNotMatch(`${error.message} ${error.hint}`, /undefined/);
+      return true;
+    });
+  });
+
+  it("an unknown cluster named by a profile: the hint names the profile's file and line", async () => {
+    const from = 'profile "prod", /etc/rancher-enroll/config line 4';
+    await assert.rejects(
+      driverOf(sim).findTarget({ nameOrId: "nope", word: "cluster", from }),
+      (error: EnrollError) =>
+        error.kind === "not-found" && error.hint?.startsWith(`Check ${from} (`) === true,
+    );
+  });
+
   it("an RKE2 cluster and the 1.6 word are usage errors that say so", async () => {
     await assert.rejects(
       driverOf(sim).findTarget(cluster("cluster", "dev-rke2")),

@@ -3,11 +3,13 @@ import { readFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import type { Origin } from "../../src/config/resolve.js";
 import { flagAttribute, SETTING_NAMES, SETTINGS, type SettingName } from "../../src/config/setting-table.js";
+import { SettingsError } from "../../src/config/resolve.js";
 import {
   effectiveSettings,
   resolveServerSettings,
   resolveUpSettings,
   wantedTarget,
+  type UpFlags,
 } from "../../src/config/settings.js";
 import { EnrollError } from "../../src/errors.js";
 import { TestCertificates } from "../support/certificates.js";
@@ -58,7 +60,7 @@ describe("settings without profiles", () => {
     );
     assert.deepEqual(settings.server.credentials, { token: "token-ab12c:s3cr3t" });
     assert.equal(settings.server.credentialsFrom, "RANCHER_TOKEN");
-    assert.deepEqual(wantedTarget(settings), { nameOrId: "dev-rke1", word: "cluster" });
+    assert.deepEqual(wantedTarget(settings), { nameOrId: "dev-rke1", word: "cluster", from: "--cluster" });
     assert.equal(warnings.length, 0);
     assert.deepEqual(wantedTarget(resolveUpSettings({}, env, quiet)), undefined);
     const fromFlag = resolveUpSettings({ token: "token-x:y" }, env, (message) => warnings.push(message));
@@ -270,6 +272,7 @@ describe("precedence: flags, then environment variables, then the profile, then 
       waitForDockerSeconds: 7.5,
       dryRun: false,
       profile: "p",
+      targetFrom: `profile "p", ${files.RANCHER_ENROLL_CONFIG_FILE} line 5`,
     });
     const mixed = resolveUpSettings(
       { profile: "p", timeout: "11", label: ["b=flag"] },
@@ -453,4 +456,87 @@ describe("the credentials file", () => {
     ]);
     assert.ok(!JSON.stringify(report).includes("s3cr3t"));
   });
+});
+
+describe("every problem at once, and every setting's absent case", () => {
+  const none = profileFixture().env;
+
+  test("up --timeout abc without a URL or keys: all three in one error, one per line", () => {
+    assert.throws(
+      () => resolveUpSettings({ timeout: "abc" }, none, quiet),
+      (error: unknown) => {
+        assert.ok(error instanceof SettingsError);
+        assert.equal(error.exitCode, 2);
+        assert.deepEqual(
+          error.problems.map((problem) => problem.message),
+          [
+            "the Rancher server URL is not set",
+            '--timeout must be a positive number of seconds, got "abc"',
+            "the API credentials are not set",
+          ],
+        );
+        assert.match(
+          error.message,
+          /^3 problems with the settings:\n- the Rancher server URL is not set\n {2}Pass --url/,
+        );
+        assert.equal(error.onlyMissing, false);
+        return true;
+      },
+    );
+  });
+
+  test("a broken profile file is one problem, though every setting reads it", () => {
+    const { env: broken } = profileFixture({ config: "[default]\nurl = http://a\nenvironment Prod\n" });
+    assert.throws(
+      () => resolveUpSettings({}, { ...env, ...broken }, quiet),
+      (error: unknown) =>
+        error instanceof SettingsError &&
+        error.problems.length === 1 &&
+        /config line 3: expected KEY = VALUE/.test(error.message),
+    );
+  });
+
+  test("one problem alone keeps its own message and hint", () => {
+    assert.throws(
+      () => resolveUpSettings({ timeout: "abc" }, env, quiet),
+      usageError(/^--timeout must be a positive number of seconds, got "abc"$/),
+    );
+  });
+
+  // Every setting that can stand with the others (an agent IP and an interface, an environment and a cluster, a
+  // CA checksum and a CA file cannot): with all of them given, then each left out in turn.
+  const given: UpFlags = {
+    url: "http://srv:8080",
+    accessKey: "AK",
+    secretKey: "SK",
+    environment: "Default",
+    label: ["role=web"],
+    agentIp: "10.0.0.3",
+    timeout: "30",
+    waitForDocker: "5",
+    role: ["worker"],
+    nodeName: "node-1",
+    address: "10.0.0.3",
+    internalAddress: "10.0.0.4",
+    taint: ["a=b:NoSchedule"],
+    waitFor: "active",
+  } as UpFlags;
+  for (const name of SETTING_NAMES) {
+    const flag = flagAttribute(SETTINGS[name].flag);
+    test(`${SETTINGS[name].flag} absent: its default, or "${SETTINGS[name].description} is not set", never "undefined"`, () => {
+      const flags: Record<string, unknown> = { ...given };
+      delete flags[flag];
+      try {
+        const settings = resolveUpSettings(flags, none, quiet);
+        assert.doesNotMatch(JSON.stringify(settings), /undefined/);
+      } catch (error) {
+        assert.ok(error instanceof SettingsError && error.onlyMissing, String(error));
+        assert.match(
+          error.message,
+          /^the (Rancher server URL|API credentials) is not set$|^the API (access|secret) key is not set$/,
+        );
+        assert.doesNotMatch(`${error.message} ${error.hint}`, /undefined/);
+      }
+    });
+  }
 });

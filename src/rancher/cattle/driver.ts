@@ -63,26 +63,21 @@ export class CattleDriver implements ServerDriver, TokenApi {
   async findTarget(given: Wanted | undefined): Promise<Target> {
     if (given && given.word !== "environment") throw wrongWord(given);
     const wanted = given?.nameOrId ?? this.projectHint;
-    if (wanted && PROJECT_ID.test(wanted)) return this.projectById(wanted);
+    const from = given?.from ?? (given ? "--environment" : "the URL's project id");
+    if (wanted && PROJECT_ID.test(wanted)) return this.projectById(wanted, from);
     const projects = await this.projects(wanted ? { name: wanted } : {});
     // Filter again here: a server that ignores a filter answers with everything.
     const matches = wanted ? projects.filter((p) => p.name.toLowerCase() === wanted.toLowerCase()) : projects;
     if (matches.length === 1) return toTarget(matches[0]!);
+    if (!wanted) throw noneGiven(projects);
     if (matches.length > 1) {
       throw new EnrollError(
         "not-found",
-        `the environment name "${wanted}" is ambiguous: ${describe(matches)}`,
-        "Pass the environment id instead.",
+        `the environment name "${wanted}" (from ${from}) is ambiguous: ${describe(matches)}`,
+        "Give the environment's id instead (such as 1a5).",
       );
     }
-    if (!wanted) {
-      throw new EnrollError(
-        "usage",
-        `no environment given and the key can see several: ${describe(projects)}`,
-        "Pass --environment NAME|ID or set RANCHER_ENVIRONMENT.",
-      );
-    }
-    throw await this.notFound(wanted);
+    throw await this.notFound(wanted, from);
   }
 
   obtainJoin(target: Target, deadline: Deadline): Promise<{ join: JoinSpec; created: boolean }> {
@@ -190,12 +185,12 @@ export class CattleDriver implements ServerDriver, TokenApi {
     }
   }
 
-  private async projectById(id: string): Promise<Target> {
+  private async projectById(id: string, from: string): Promise<Target> {
     try {
       return toTarget(await this.http.get(`${API}/projects/${id}`, projectResource));
     } catch (error) {
       if (error instanceof EnrollError && (error.kind === "not-found" || error.kind === "auth"))
-        throw await this.notFound(id);
+        throw await this.notFound(id, from);
       throw error;
     }
   }
@@ -204,7 +199,7 @@ export class CattleDriver implements ServerDriver, TokenApi {
     return allPages(this.http, `${API}/projects`, projectResource, filter);
   }
 
-  private async notFound(wanted: string): Promise<EnrollError> {
+  private async notFound(wanted: string, from: string): Promise<EnrollError> {
     const visible = await this.projects({});
     const seen = visible.length
       ? `the API key can see: ${describe(visible)}`
@@ -212,7 +207,7 @@ export class CattleDriver implements ServerDriver, TokenApi {
     return new EnrollError(
       "not-found",
       `environment "${wanted}" not found; ${seen}`,
-      "Check --environment (a name or an id such as 1a5) and that the key belongs to that environment.",
+      `Check ${from} (a name or an id such as 1a5) and that the key belongs to that environment.`,
     );
   }
 }
@@ -221,6 +216,19 @@ export class CattleDriver implements ServerDriver, TokenApi {
 function unlessNoLongerOffered(error: unknown): void {
   if (error instanceof EnrollError && /answered 422 \(ActionNotAvailable/.test(error.message)) return;
   throw error;
+}
+
+/** An account key sees every environment of its account: which one is for the user to say. */
+function noneGiven(projects: ProjectResource[]): EnrollError {
+  return new EnrollError(
+    projects.length ? "usage" : "not-found",
+    projects.length
+      ? `no environment given, and the API key can see several: ${describe(projects)}`
+      : "no environment given, and the API key can see none",
+    projects.length
+      ? "Pass --environment NAME|ID, set RANCHER_ENVIRONMENT, or set environment in the profile."
+      : "Use an environment API key, or an account key of an account that belongs to an environment.",
+  );
 }
 
 function describe(projects: ProjectResource[]): string {

@@ -9,13 +9,17 @@ const RKE1_DRIVER = "rancherKubernetesEngine";
 const OWNER_GVK = "objectset.rio.cattle.io/owner-gvk";
 
 /** The cluster to join, by id or exact name; it must be an RKE1 custom cluster, the only kind the Docker agent joins. */
-export async function findCluster(client: V3Client, wanted: string | undefined): Promise<Target> {
-  const cluster = await lookUp(client, wanted);
+export async function findCluster(
+  client: V3Client,
+  wanted: string | undefined,
+  from = "--cluster",
+): Promise<Target> {
+  const cluster = await lookUp(client, wanted, from);
   requireRke1(cluster);
   return { id: cluster.id, name: displayName(cluster) };
 }
 
-async function lookUp(client: V3Client, wanted: string | undefined): Promise<ClusterResource> {
+async function lookUp(client: V3Client, wanted: string | undefined, from: string): Promise<ClusterResource> {
   if (wanted && CLUSTER_ID.test(wanted)) {
     const byId = await client.cluster(wanted).catch(explainScopedKey(wanted));
     if (byId) return byId;
@@ -24,24 +28,24 @@ async function lookUp(client: V3Client, wanted: string | undefined): Promise<Clu
   // Filter again here: a server that ignores a filter answers with everything.
   const matches = wanted ? clusters.filter((cluster) => displayName(cluster) === wanted) : clusters;
   if (matches.length === 1) return matches[0]!;
-  if (matches.length > 1) {
-    throw new EnrollError(
-      "not-found",
-      `the cluster name "${wanted}" is ambiguous: ${describe(matches)}`,
-      "Pass the cluster id instead (--cluster c-xxxxx).",
-    );
-  }
   if (!wanted) {
     throw new EnrollError(
       "usage",
       `no cluster given and the API token can see ${clusters.length ? `several: ${describe(clusters)}` : "none"}`,
-      "Pass --cluster NAME|ID or set RANCHER_CLUSTER.",
+      "Pass --cluster NAME|ID, set RANCHER_CLUSTER, or set cluster in the profile.",
     );
   }
-  throw await notFound(client, wanted);
+  if (matches.length > 1) {
+    throw new EnrollError(
+      "not-found",
+      `the cluster name "${wanted}" (from ${from}) is ambiguous: ${describe(matches)}`,
+      "Give the cluster's id instead (c-xxxxx).",
+    );
+  }
+  throw await notFound(client, wanted, from);
 }
 
-async function notFound(client: V3Client, wanted: string): Promise<EnrollError> {
+async function notFound(client: V3Client, wanted: string, from: string): Promise<EnrollError> {
   const visible = await client.clusters();
   const seen = visible.length
     ? `the API token can see: ${describe(visible)}`
@@ -49,7 +53,7 @@ async function notFound(client: V3Client, wanted: string): Promise<EnrollError> 
   return new EnrollError(
     "not-found",
     `cluster "${wanted}" not found; ${seen}`,
-    "Check --cluster (a cluster's name, or its id such as c-7xk2q) and that the token's user is a member of it.",
+    `Check ${from} (a cluster's name, or its id such as c-7xk2q) and that the token's user is a member of it.`,
   );
 }
 

@@ -56,7 +56,7 @@ export class V3Driver implements ServerDriver {
     }
     this.version = await this.client.rancherVersion();
     requireRke1Server(this.version);
-    return findCluster(this.client, wanted?.nameOrId);
+    return findCluster(this.client, wanted?.nameOrId, wanted?.from);
   }
 
   /** The cluster's registration token (reused, else created once), its node command checked against the CA. */
