@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { ask, type Question } from "../config/ask.js";
+import type { Question } from "../config/ask.js";
 import { ProfileFiles, profilePaths } from "../config/profile-files.js";
 import type { FileKind } from "../config/profile-parse.js";
 import { chooseProfile, DEFAULT_PROFILE, fileOf, Profile, PROFILE_VARIABLE } from "../config/profile.js";
@@ -81,6 +81,8 @@ async function askValues(profile: Profile): Promise<Map<SettingName, string>> {
       check: (answer) => item.parse(answer, item.key),
     };
   });
+  // Loaded here only: its stream and readline would cost every other command's start-up.
+  const { ask } = await import("../config/ask.js");
   const answers = await ask(questions, {
     input: process.stdin,
     output: process.stderr,
