@@ -1,6 +1,5 @@
 import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
-import { confirm } from "../config/ask.js";
 import type { Logger } from "../log.js";
 import { agentChooser, checkedSettings, enrollmentStore, serverConnector } from "./clients.js";
 import type { ClockFlags } from "./command-clock.js";
@@ -41,7 +40,9 @@ async function runDown(flags: DownFlags, log: Logger) {
   });
 }
 
-function askPerson(question: string): Promise<boolean> {
+async function askPerson(question: string): Promise<boolean> {
+  // Loaded here only, as in configure: its stream and readline would cost every command's start-up.
+  const { confirm } = await import("../config/ask.js");
   return confirm(question, {
     input: process.stdin,
     output: process.stderr,
