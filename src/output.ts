@@ -78,7 +78,7 @@ function renderStatus(result: StatusResult): string {
       : `no confirmed ${words.member}`;
   const agentLine = agent.present
     ? `agent ${agent.running ? `running since ${agent.startedAt}` : "stopped"} (${agent.image})`
-    : "no agent container";
+    : `no agent container${result.agentHandedOver ? ` (Rancher removes it once the ${words.target} runs)` : ""}`;
   const lines = [`enrolled${where}: ${hostLine}; ${agentLine}`];
   if (!result.healthy) lines.push(...result.problems.map((problem) => `  unhealthy: ${problem}`));
   const { unchecked } = result;

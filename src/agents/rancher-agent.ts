@@ -114,7 +114,7 @@ export class RancherAgent implements NodeAgent {
     const { docker } = this.machine;
     const removed = await removeContainers(docker, [AGENT_CONTAINER]);
     const others = await containersLabelled(docker, AGENT_LABEL, AGENT_LABEL_VALUE);
-    return [...removed, ...(await removeContainers(docker, others)).map((id) => id.slice(0, 12))];
+    return [...removed, ...(await removeContainers(docker, others))];
   }
 
   /** Rancher's documented RKE1 node clean-up, so that the machine can be added again (see rke-cleanup.ts). */

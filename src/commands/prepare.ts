@@ -1,6 +1,11 @@
 import { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
-import { effectiveSettings, resolveNamedSettings, resolveServerSettings } from "../config/settings.js";
+import {
+  effectiveSettings,
+  resolveNamedSettings,
+  resolveServerSettings,
+  wantedTarget,
+} from "../config/settings.js";
 import { logSink, type Logger } from "../log.js";
 import { pullProgressReporter } from "../progress.js";
 import { agentChooser, enrollmentStore, serverConnector } from "./clients.js";
@@ -11,11 +16,13 @@ interface PrepareFlags extends ClockFlags {
   agentImage?: string;
   clean?: boolean;
   environment?: string;
+  cluster?: string;
 }
 
 export function prepareCommand(): Command {
   return withSettingOptions(withServerOptions(new Command("prepare")), [
     "environment",
+    "cluster",
     "timeout",
     "waitForDocker",
   ])
@@ -26,14 +33,17 @@ export function prepareCommand(): Command {
       "--agent-image <image>",
       "the image to pull (default: the server's agent image, when its settings are given)",
     )
-    .option("--clean", "remove agent containers and volumes, /var/lib/rancher/state and our state file")
+    .option(
+      "--clean",
+      "remove the agent's containers, the machine's identity (1.6: /var/lib/rancher/state; 2.x: Rancher's RKE1 node clean-up) and our state file",
+    )
     .action((flags: PrepareFlags, command: Command) => runFlow(command, (log) => runPrepare(flags, log)));
 }
 
 async function runPrepare(flags: PrepareFlags, log: Logger) {
   const { prepare } = await import("../flows/prepare.js");
   const warn = (message: string) => log.warn(message);
-  const { environment } = resolveNamedSettings(["environment"], flags, process.env, warn);
+  const wanted = wantedTarget(resolveNamedSettings(["environment", "cluster"], flags, process.env, warn));
   const { deadline, waitForDockerSeconds } = commandClock(flags, warn);
   const serverConfigured =
     effectiveSettings(["url"], flags, process.env, warn).settings[0]?.value !== undefined;
@@ -47,7 +57,7 @@ async function runPrepare(flags: PrepareFlags, log: Logger) {
     ...(useServer
       ? { connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log, deadline) }
       : {}),
-    ...(environment ? { wanted: { nameOrId: environment, word: "environment" as const } } : {}),
+    ...(wanted ? { wanted } : {}),
     clean: flags.clean ?? false,
     deadline,
   });

@@ -56,12 +56,12 @@ async function removeExisting(what: string, names: string[], remove: (name: stri
   return removed;
 }
 
-/** The ids of the containers, running or not, that carry `label=value`. */
+/** The names of the containers, running or not, that carry `label=value`. */
 export async function containersLabelled(docker: Docker, label: string, value: string): Promise<string[]> {
   const found = await docker
     .listContainers({ all: true, filters: { label: [`${label}=${value}`] } })
     .catch((error: unknown) => Promise.reject(dockerError("cannot list containers", error)));
-  return found.map((container) => container.Id);
+  return found.map((container) => (container.Names[0] ?? container.Id).replace(/^\//, ""));
 }
 
 /** The last lines the container wrote, as text (empty when there is no such container). */

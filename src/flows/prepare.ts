@@ -1,11 +1,12 @@
+import { lineOfAgentImage } from "../agents/agent-image.js";
 import type { Deadline } from "../deadline.js";
 import { EnrollError } from "../errors.js";
 import type { Logger } from "../log.js";
-import type { EnrollmentStore } from "../state/enrollment.js";
+import { CorruptEnrollment, type Enrollment, type EnrollmentStore } from "../state/enrollment.js";
 import { agentOfLine, type AgentFor, type Connect } from "./connection.js";
 import { initialState, runPhases, type FlowState, type Phase } from "./phases.js";
 import type { PrepareResult } from "./result.js";
-import type { NodeAgent, ServerDriver, Wanted } from "./seam.js";
+import type { NodeAgent, ServerDriver, ServerLine, Wanted } from "./seam.js";
 
 export interface PrepareContext {
   store: EnrollmentStore;
@@ -22,6 +23,8 @@ export interface PrepareContext {
 
 interface PrepareState extends FlowState {
   context: PrepareContext;
+  /** An enrollment made on this machine (the image build tried `up`), if any. */
+  enrollment?: Enrollment;
   driver?: ServerDriver;
   agent: NodeAgent;
   image?: string;
@@ -35,7 +38,8 @@ export const PREPARE_PHASES: readonly Phase<PrepareState>[] = [
   {
     name: "check this machine",
     run: async (s) => {
-      s.agent = await s.context.agentFor(undefined);
+      s.enrollment = await readRecord(s.context.store);
+      s.agent = await s.context.agentFor(localLine(s.context, s.enrollment));
       await s.agent.preflight(s.context.deadline);
     },
   },
@@ -61,7 +65,8 @@ export const PREPARE_PHASES: readonly Phase<PrepareState>[] = [
     changes: true,
     when: (s) => s.context.clean,
     run: async (s) => {
-      const purged = await s.agent.purge(s.image ? [s.image] : [], s.context.deadline);
+      const images = [s.image, s.enrollment?.agentImage].filter((image): image is string => Boolean(image));
+      const purged = await s.agent.purge(images, s.context.deadline);
       await s.context.store.remove();
       s.purged = [...purged, s.context.store.file];
     },
@@ -97,6 +102,23 @@ export async function prepare(context: PrepareContext): Promise<PrepareResult> {
     removedContainers,
     purged,
   };
+}
+
+/**
+ * The line known without the server: the target's word (`--cluster` is 2.x's), else the line of an enrollment
+ * made here, else the named image's (rancher/rancher-agent is 2.x's agent); the server's answer, when asked, decides.
+ */
+function localLine({ wanted, agentImage }: PrepareContext, enrollment?: Enrollment): ServerLine | undefined {
+  if (wanted) return wanted.word === "cluster" ? "v3" : "cattle";
+  return enrollment?.serverLine ?? (agentImage ? lineOfAgentImage(agentImage) : undefined);
+}
+
+/** A damaged record is no reason to keep an image build from cleaning up: `--clean` removes it anyway. */
+async function readRecord(store: EnrollmentStore): Promise<Enrollment | undefined> {
+  return store.read().catch((error: unknown) => {
+    if (error instanceof CorruptEnrollment) return undefined;
+    throw error;
+  });
 }
 
 /** The image the user named, else the one the server wants: asked for, never created (no token is made). */

@@ -67,6 +67,8 @@ export interface StatusResult extends LineResult {
   /** What is wrong, in words, when not healthy. */
   problems: string[];
   agent: AgentState;
+  /** The agent container is gone because the server removed it once the member ran (Rancher 2.x): normal. */
+  agentHandedOver?: boolean;
   enrollment?: {
     server: string;
     serverLine: ServerLine;

@@ -86,8 +86,10 @@ function describe({ enrollment, agent, agentState, member, unchecked }: StatusSt
       exitCode: STATUS_EXIT_CODES.notEnrolled,
     };
   const problems = diagnose(enrollment, agent, agentState, member, words.member);
+  const agentHandedOver = !agentState.present && handedOver(enrollment, agent, member);
   return {
     ...base,
+    ...(agentHandedOver ? { agentHandedOver } : {}),
     enrolled: true,
     healthy: problems.length === 0 && !unchecked,
     problems,

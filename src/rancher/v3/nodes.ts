@@ -36,6 +36,11 @@ export function toMember(node: NodeResource): Member {
       ...(address ? { address } : {}),
       roles,
       ...(node.transitioningMessage ? { message: node.transitioningMessage } : {}),
+      conditions: conditions.map(({ type, status, message }) => ({
+        type,
+        status,
+        ...(message ? { message } : {}),
+      })),
       ...(notTrue.length ? { notTrue } : {}),
     },
   };
