@@ -5,7 +5,7 @@
 // token usable; from the engine's creation of the agent's first container until the server shows our member
 // ready; and the whole life of every container that ran and was removed meanwhile (1.6's bootstrap container).
 // The phases come from up's JSON log (a line as each begins).
-// Usage: npx tsx bench/up-phases.ts [--runs N] [--line cattle|v3]... [--baseline EXECUTABLE]
+// Usage: npm run bench:phases -- [--runs N] [--line cattle|v3]... [--baseline EXECUTABLE]
 //   --runs N               fresh runs per scenario and CLI (default 5); the tables show medians
 //   --line                 the server lines to measure (default both)
 //   --baseline EXECUTABLE  another build of the CLI (e.g. a script running an older dist/cli.js), run in turn
