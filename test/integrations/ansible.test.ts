@@ -1,7 +1,7 @@
 // examples/ansible/, the collection rancher_enroll.enroll: `ansible-galaxy collection build` builds it, installed it
 // documents its module and role to ansible-doc, its playbook passes `ansible-playbook --syntax-check`, and
 // `ansible-test sanity` (ansible-core's own checks of a collection) finds nothing.
-// test/e2e/integrations-ansible.test.ts runs it.
+// test/release/ansible.test.ts runs it.
 import assert from "node:assert/strict";
 import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
