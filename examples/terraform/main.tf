@@ -1,5 +1,6 @@
-# Enrolls a machine that Terraform reaches over SSH into Rancher 1.6 when this resource is created, and takes it out
-# of Rancher when the resource is destroyed; rancher-enroll's JSON result is shown in Terraform's output and kept on
+# Enrolls a machine that Terraform reaches over SSH into a Rancher 2.x cluster (set rancher_token and rancher_cluster)
+# or a Rancher 1.6 environment (set rancher_access_key and rancher_secret_key) when this resource is created, and takes
+# it out of Rancher when the resource is destroyed; rancher-enroll's JSON result is shown in Terraform's output and kept on
 # the machine. The machine (Debian or Ubuntu) gets rancher-enroll from its .deb, uploaded from where Terraform runs
 # (`npm run release` builds it). docs/integrations.md, section "Terraform".
 
@@ -37,8 +38,27 @@ variable "rancher_url" {
 }
 
 variable "rancher_environment" {
-  type    = string
-  default = "Default"
+  type        = string
+  description = "Rancher 1.6: the environment, by name or id (not written for 2.x)."
+  default     = "Default"
+}
+
+variable "rancher_cluster" {
+  type        = string
+  description = "Rancher 2.x: the cluster, by name or id (c-xxxxx); empty: the only cluster the token sees."
+  default     = ""
+}
+
+variable "rancher_ca_checksum" {
+  type        = string
+  description = "Rancher 2.x: the --ca-checksum of the cluster's registration command, to pin a private CA."
+  default     = ""
+}
+
+variable "node_roles" {
+  type        = string
+  description = "Rancher 2.x: the node's roles, comma-separated (etcd,controlplane,worker); empty: a worker."
+  default     = ""
 }
 
 variable "host_labels" {
@@ -47,14 +67,44 @@ variable "host_labels" {
   default     = ""
 }
 
+variable "rancher_token" {
+  type        = string
+  description = "Rancher 2.x: the API token (token-xxxxx:secret)."
+  sensitive   = true
+  default     = ""
+}
+
 variable "rancher_access_key" {
-  type      = string
-  sensitive = true
+  type        = string
+  description = "Rancher 1.6: the API access key (an environment API key)."
+  sensitive   = true
+  default     = ""
 }
 
 variable "rancher_secret_key" {
-  type      = string
-  sensitive = true
+  type        = string
+  description = "Rancher 1.6: the API secret key."
+  sensitive   = true
+  default     = ""
+}
+
+locals {
+  # Any 2.x setting makes the profile a 2.x one: it then names no environment, a usage error against a 2.x server.
+  rancher2 = nonsensitive(var.rancher_token != "") || var.rancher_cluster != "" || var.rancher_ca_checksum != "" || var.node_roles != ""
+  # A setting left empty stays out of the profile, so that rancher-enroll's own default applies.
+  profile_settings = {
+    url         = var.rancher_url
+    environment = local.rancher2 ? "" : var.rancher_environment
+    cluster     = var.rancher_cluster
+    ca_checksum = var.rancher_ca_checksum
+    roles       = var.node_roles
+    labels      = var.host_labels
+  }
+  credentials = {
+    token      = var.rancher_token
+    access_key = var.rancher_access_key
+    secret_key = var.rancher_secret_key
+  }
 }
 
 resource "terraform_data" "rancher_host" {
@@ -64,6 +114,13 @@ resource "terraform_data" "rancher_host" {
     port             = var.ssh_port
     user             = var.ssh_user
     private_key_file = var.ssh_private_key_file
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.rancher_token != "" || (var.rancher_access_key != "" && var.rancher_secret_key != "")
+      error_message = "Set rancher_token (Rancher 2.x), or rancher_access_key and rancher_secret_key (Rancher 1.6)."
+    }
   }
 
   connection {
@@ -79,24 +136,19 @@ resource "terraform_data" "rancher_host" {
     destination = "rancher-enroll.deb"
   }
 
-  # The profile goes up as files, so that no command line and no log shows the API key.
+  # The profile goes up as files, so that no command line and no log shows the API token or key.
   provisioner "file" {
     destination = "rancher-enroll-config"
-    content     = <<-EOT
-      [default]
-      url = ${var.rancher_url}
-      environment = ${var.rancher_environment}
-      labels = ${var.host_labels}
-    EOT
+    content = join("\n", concat(["[default]"], [
+      for key, value in local.profile_settings : "${key} = ${value}" if value != ""
+    ], [""]))
   }
 
   provisioner "file" {
     destination = "rancher-enroll-credentials"
-    content     = <<-EOT
-      [default]
-      access_key = ${var.rancher_access_key}
-      secret_key = ${var.rancher_secret_key}
-    EOT
+    content = join("\n", concat(["[default]"], [
+      for key, value in local.credentials : "${key} = ${value}" if value != ""
+    ], [""]))
   }
 
   provisioner "remote-exec" {
@@ -111,12 +163,13 @@ resource "terraform_data" "rancher_host" {
     ]
   }
 
+  # remote-exec runs on a terminal, where `down` would ask [y/N] first: --yes answers for Terraform.
   provisioner "remote-exec" {
     when = destroy
     inline = [
       "#!/bin/bash",
       "set -o errexit -o pipefail",
-      "sudo rancher-enroll down --output json | tee rancher-enroll-down.json",
+      "sudo rancher-enroll down --yes --output json | tee rancher-enroll-down.json",
     ]
   }
 }

@@ -17,7 +17,7 @@ describe("Terraform example", { skip }, () => {
     assert.equal(create.length, 1);
     assert.equal(destroy.length, 1);
     assert.match(script(create[0]!.inline), /^sudo rancher-enroll up --output json \| tee \S+$/m);
-    assert.match(script(destroy[0]!.inline), /^sudo rancher-enroll down --output json \| tee \S+$/m);
+    assert.match(script(destroy[0]!.inline), /^sudo rancher-enroll down --yes --output json \| tee \S+$/m);
     for (const block of [...create, ...destroy]) {
       const text = script(block.inline);
       assert.match(
@@ -41,7 +41,7 @@ describe("Terraform example", { skip }, () => {
     const secrets = Object.entries(config.variable as Record<string, Array<{ sensitive?: boolean }>>)
       .filter(([, [declaration]]) => declaration?.sensitive)
       .map(([name]) => name);
-    assert.deepEqual(secrets.sort(), ["rancher_access_key", "rancher_secret_key"]);
+    assert.deepEqual(secrets.sort(), ["rancher_access_key", "rancher_secret_key", "rancher_token"]);
     for (const name of secrets) {
       assert.doesNotMatch(
         JSON.stringify(create),

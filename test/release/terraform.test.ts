@@ -1,6 +1,7 @@
 // examples/terraform/ for real: Terraform (/usr/local/bin/terraform, 1.4 or later) runs `init`, `apply` and
 // `destroy` on the example, as is, against a scratch copy of this machine reached over SSH (sshd on the loopback):
-// apply uploads and installs the release's .deb and enrolls the machine into the simulator, destroy takes it out.
+// apply uploads and installs the release's .deb and enrolls the machine into the simulator (Rancher 1.6, and a 2.x
+// cluster with the v3 simulator), destroy takes it out.
 // Terraform works offline here: the example needs no provider (terraform_data is built in), its CLI configuration
 // allows providers from an empty folder only, and its version check is off.
 import assert from "node:assert/strict";
@@ -9,7 +10,9 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
+import type { TestbedInfo } from "../support/testbed/testbed.js";
 import { e2e, useE2eWorld } from "../support/e2e.js";
+import { useV3World } from "../support/e2e-v3.js";
 import { missingTools, notRoot, repoFile } from "../support/integrations.js";
 import { missingRelease, releaseFile } from "../support/release.js";
 import { ScratchMachine } from "../support/scratch-machine.js";
@@ -23,8 +26,8 @@ const skip =
   (await missingTools(TERRAFORM, "/usr/sbin/sshd", "ssh-keygen")) ||
   (await missingRelease());
 
-describe("Terraform example, with Terraform", { skip }, () => {
-  const world = useE2eWorld();
+/** Terraform, offline, on a copy of the example; and a scratch machine it reaches over SSH, per test. */
+function useTerraform() {
   let dir = "";
 
   before(async () => {
@@ -57,29 +60,48 @@ describe("Terraform example, with Terraform", { skip }, () => {
     return result.stdout;
   };
 
-  it("apply installs the .deb and enrolls the machine; destroy takes it out", async (t) => {
-    const machine = await ScratchMachine.create({ dockerHost: world.testbed.dockerHost });
+  /** `terraform init`, and the variables that reach a new scratch machine with the release's .deb. */
+  const prepare = async (t: TestContext, testbed: TestbedInfo) => {
+    const machine = await ScratchMachine.create({ dockerHost: testbed.dockerHost });
     t.after(() => machine.dispose());
     const ssh = await startSshServer(machine);
     t.after(() => ssh.stop());
+    assert.ok(
+      existsSync(TERRAFORM),
+      `Terraform is not installed at ${TERRAFORM} (this test runs the real one)`,
+    );
+    await terraform(t, ["init", "-input=false"]);
     const variables = {
       host: ssh.host,
       ssh_port: String(ssh.port),
       ssh_user: ssh.user,
       ssh_private_key_file: ssh.privateKey,
       package_file: releaseFile.deb,
+    };
+    return { machine, variables };
+  };
+  const apply = (t: TestContext, variables: Record<string, string>) =>
+    terraform(t, ["apply", "-auto-approve", "-input=false"], variables);
+  const destroy = (t: TestContext, variables: Record<string, string>) =>
+    terraform(t, ["destroy", "-auto-approve", "-input=false"], variables);
+  return { prepare, apply, destroy };
+}
+
+describe("Terraform example, with Terraform, on Rancher 1.6", { skip }, () => {
+  const world = useE2eWorld();
+  const terraform = useTerraform();
+
+  it("apply installs the .deb and enrolls the machine; destroy takes it out", async (t) => {
+    const { machine, variables: ssh } = await terraform.prepare(t, world.testbed);
+    const variables = {
+      ...ssh,
       rancher_url: world.simulator.url,
       host_labels: "role=web",
       rancher_access_key: world.simulator.environmentKey.accessKey,
       rancher_secret_key: world.simulator.environmentKey.secretKey,
     };
 
-    assert.ok(
-      existsSync(TERRAFORM),
-      `Terraform is not installed at ${TERRAFORM} (this test runs the real one)`,
-    );
-    await terraform(t, ["init", "-input=false"]);
-    const applied = await terraform(t, ["apply", "-auto-approve", "-input=false"], variables);
+    const applied = await terraform.apply(t, variables);
     assert.match(applied, /Apply complete! Resources: 1 added/);
     const [host] = world.simulator.hosts("1a5");
     assert.equal(host?.state, "active");
@@ -92,9 +114,48 @@ describe("Terraform example, with Terraform", { skip }, () => {
       "the key stays hidden",
     );
 
-    const destroyed = await terraform(t, ["destroy", "-auto-approve", "-input=false"], variables);
+    const destroyed = await terraform.destroy(t, variables);
     assert.match(destroyed, /Destroy complete! Resources: 1 destroyed/);
     assert.equal(host.state, "removed");
+    assert.deepEqual(await world.containers(), []);
+  });
+});
+
+describe("Terraform example, with Terraform, on Rancher 2.x", { skip }, () => {
+  const world = useV3World();
+  const terraform = useTerraform();
+
+  it("apply with a token and a cluster enrolls the machine as a node; destroy deletes the node", async (t) => {
+    const { machine, variables: ssh } = await terraform.prepare(t, world.testbed);
+    const cluster = world.cluster({ active: true });
+    const variables = {
+      ...ssh,
+      rancher_url: world.simulator.url,
+      rancher_token: world.simulator.adminToken.bearer,
+      rancher_cluster: cluster.name,
+      host_labels: "role=web",
+    };
+
+    const applied = await terraform.apply(t, variables);
+    assert.match(applied, /Apply complete! Resources: 1 added/);
+    const [node, ...others] = world.simulator.nodes(cluster.id);
+    assert.deepEqual(others, []);
+    assert.equal(node?.worker, true);
+    assert.deepEqual(node.customConfig.label, { role: "web" });
+    const up = JSON.parse(await machine.read("/root/rancher-enroll-up.json")) as {
+      changed: boolean;
+      node: { id: string; state: string };
+    };
+    assert.deepEqual([up.changed, up.node.id, up.node.state], [true, node.id, "active"]);
+    const config = await machine.read("/etc/rancher-enroll/config");
+    assert.match(config, /^cluster = /m);
+    assert.doesNotMatch(config, /^environment/m, "no 1.6 setting in a 2.x profile");
+    assert.equal(await machine.modeOf("/etc/rancher-enroll/credentials"), 0o600);
+    assert.doesNotMatch(applied, new RegExp(world.simulator.adminToken.secretKey), "the token stays hidden");
+
+    const destroyed = await terraform.destroy(t, variables);
+    assert.match(destroyed, /Destroy complete! Resources: 1 destroyed/);
+    assert.deepEqual(world.simulator.nodes(cluster.id), []);
     assert.deepEqual(await world.containers(), []);
   });
 });
