@@ -1,5 +1,5 @@
-// cloud-init/: every user-data file is valid for Debian's cloud-init, keeps the API key in a profile file only root
-// may read (never on a command line), and runs shell in which shellcheck finds nothing.
+// cloud-init/: every user-data file is valid for Debian's cloud-init, keeps the API key (1.6) or token (2.x) in a
+// profile file only root may read (never on a command line), and runs shell in which shellcheck finds nothing.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
@@ -32,8 +32,8 @@ async function runcmdScript(runcmd: CloudConfig["runcmd"]): Promise<string> {
 }
 
 describe("cloud-init user-data", { skip }, () => {
-  it("ships a variant for fresh machines and one for machines made from the Packer image", () => {
-    assert.deepEqual(FILES, ["user-data-baked.yaml", "user-data.yaml"]);
+  it("ships variants for fresh machines (1.6, 2.x) and one for machines made from the Packer image", () => {
+    assert.deepEqual(FILES, ["user-data-baked.yaml", "user-data-rancher2.yaml", "user-data.yaml"]);
   });
 
   for (const file of FILES) {
@@ -47,17 +47,24 @@ describe("cloud-init user-data", { skip }, () => {
         assert.match(result.stdout, /^Valid cloud-config/);
       });
 
-      it("writes the API key into the root-only credentials file, and no command line carries it", () => {
+      it("writes the API key or token into the root-only credentials file, and no command line carries it", () => {
         const { write_files: files = [], runcmd = [] } = config();
+        const rancher2 = file.includes("rancher2");
         const credentials = files.find((entry) => entry.path === "/etc/rancher-enroll/credentials");
         assert.ok(credentials, "write_files has /etc/rancher-enroll/credentials");
         assert.equal(credentials.permissions, "0600");
         assert.equal(credentials.owner, "root:root");
-        assert.match(credentials.content, /^\[default\]\naccess_key = \S+\nsecret_key = \S+\n$/);
+        assert.match(
+          credentials.content,
+          rancher2 ? /^\[default\]\ntoken = \S+\n$/ : /^\[default\]\naccess_key = \S+\nsecret_key = \S+\n$/,
+        );
+        const settings = files.find((entry) => entry.path === "/etc/rancher-enroll/config")?.content ?? "";
+        assert.match(settings, rancher2 ? /^cluster = \S+$/m : /^environment = \S+$/m, "the line's own word");
+        assert.doesNotMatch(settings, rancher2 ? /^environment/m : /^cluster/m);
         const commands = JSON.stringify(runcmd);
         assert.doesNotMatch(
           commands,
-          /CHANGE-ME-(ACCESS|SECRET)-KEY|--(access|secret)-key|RANCHER_(ACCESS|SECRET)_KEY/,
+          /CHANGE-ME-(ACCESS-KEY|SECRET-KEY|TOKEN)|--(access-key|secret-key|token)|RANCHER_(ACCESS_KEY|SECRET_KEY|TOKEN)/,
         );
         assert.match(commands, /rancher-enroll up --output json --label/);
       });
