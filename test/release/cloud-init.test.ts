@@ -1,12 +1,15 @@
 // cloud-init/ end to end: Debian's cloud-init boots a scratch copy of this machine from our user-data (NoCloud seed,
 // real boot stages), and what the user-data runs (the release's .deb installed) enrolls it into the simulator through
-// the test bed's engine. The Packer template's provisioner bakes an image first for the baked variant.
+// the test bed's engine (Rancher 1.6, and a 2.x cluster of the v3 simulator behind a private CA). The Packer
+// template's provisioner bakes an image first for the baked variant.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { after, before, describe, it } from "node:test";
+import { TestCertificates } from "../support/certificates.js";
 import { bootWithCloudInit, type MetaData } from "../support/cloud-init-boot.js";
 import { e2e, useE2eWorld } from "../support/e2e.js";
+import { useV3World } from "../support/e2e-v3.js";
 import {
   fillIn,
   machineEnv,
@@ -18,7 +21,9 @@ import {
 import { bakeWithPacker } from "../support/packer-bake.js";
 import { debDownload, missingRelease } from "../support/release.js";
 import { ScratchMachine } from "../support/scratch-machine.js";
+import { caChecksum } from "../support/simulator/v3/index.js";
 import { docker, tryDocker } from "../support/testbed/engine.js";
+import type { TestbedInfo } from "../support/testbed/testbed.js";
 
 const skip =
   e2e.skip ||
@@ -44,9 +49,9 @@ const ours = (labels: Record<string, string>) =>
 // Stands in for the package manager, which has no archive to install from here: records how it was called.
 const APT_GET_RECORDER = `#!/bin/sh\necho "$*" >> /var/log/apt-get.calls\n`;
 
-describe("cloud-init user-data", { skip }, () => {
-  const world = useE2eWorld();
-  let deb: Download;
+/** The release's .deb to download, and scratch machines on the test bed's engine, disposed of after the file. */
+function useMachines(testbed: () => TestbedInfo) {
+  let deb: Download | undefined;
   const machines: ScratchMachine[] = [];
 
   before(async () => {
@@ -57,17 +62,32 @@ describe("cloud-init user-data", { skip }, () => {
   });
 
   async function machine(image?: ScratchMachine): Promise<ScratchMachine> {
-    const made = await ScratchMachine.create({
-      dockerHost: world.testbed.dockerHost,
-      ...(image && { image }),
-    });
+    const made = await ScratchMachine.create({ dockerHost: testbed().dockerHost, ...(image && { image }) });
     machines.push(made);
     await made.write("/usr/local/sbin/apt-get", APT_GET_RECORDER, 0o755);
     return made;
   }
+  const download = () => {
+    if (!deb) throw new Error("no .deb to download");
+    return deb;
+  };
+  return { machine, download };
+}
+
+/** The one JSON object `up` printed among the boot's output. */
+function upResult(output: string): Record<string, unknown> {
+  const line = output.split("\n").find((text) => text.startsWith('{"ok":'));
+  assert.ok(line, `no JSON result in the boot output:\n${output}`);
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
+describe("cloud-init user-data", { skip }, () => {
+  const world = useE2eWorld();
+  const { machine, download } = useMachines(() => world.testbed);
 
   /** The user-data as a user fills it in for this server and this download. */
   async function userData(file: string): Promise<string> {
+    const deb = download();
     const values: Record<string, string> = {
       "https://rancher.example.com:8080": world.simulator.url,
       "CHANGE-ME-ACCESS-KEY": world.simulator.environmentKey.accessKey,
@@ -78,13 +98,6 @@ describe("cloud-init user-data", { skip }, () => {
       values["CHANGE-ME-SHA256"] = deb.sha256;
     }
     return fillIn(await readFile(repoFile(`cloud-init/${file}`), "utf8"), values);
-  }
-
-  /** The one JSON object `up` printed among the boot's output. */
-  function upResult(output: string): Record<string, unknown> {
-    const line = output.split("\n").find((text) => text.startsWith('{"ok":'));
-    assert.ok(line, `no JSON result in the boot output:\n${output}`);
-    return JSON.parse(line) as Record<string, unknown>;
   }
 
   function assertEnrolledWithMetadataLabels(result: Record<string, unknown>): void {
@@ -131,7 +144,7 @@ describe("cloud-init user-data", { skip }, () => {
 
   it("a download whose SHA-256 does not match is not installed, and the boot fails", async () => {
     const fresh = await machine();
-    const tampered = (await userData("user-data.yaml")).replace(deb.sha256, "0".repeat(64));
+    const tampered = (await userData("user-data.yaml")).replace(download().sha256, "0".repeat(64));
     const boot = await bootWithCloudInit(fresh, tampered, META_DATA, machineEnv());
     assert.notEqual(boot.code, 0);
     assert.match(boot.output, /FAILED/);
@@ -146,8 +159,8 @@ describe("cloud-init user-data", { skip }, () => {
     await tryDocker(world.testbed, ["rmi", world.testbed.registryAgentImage]);
 
     const bake = await bakeWithPacker(builder, {
-      rancher_enroll_package_url: deb.url,
-      rancher_enroll_sha256: deb.sha256,
+      rancher_enroll_package_url: download().url,
+      rancher_enroll_sha256: download().sha256,
       agent_image: world.testbed.registryAgentImage,
     });
     assert.equal(bake.code, 0, `${bake.stdout}\n${bake.stderr}`);
@@ -172,5 +185,45 @@ describe("cloud-init user-data", { skip }, () => {
     assert.notEqual(cloneHost.reportedUuid, firstHost.reportedUuid, "a machine identity of its own");
     assert.equal(cloneHost.state, "active");
     assert.deepEqual(ours(cloneHost.labels), METADATA_LABELS);
+  });
+});
+
+describe("cloud-init user-data for Rancher 2.x", { skip }, () => {
+  const pki = new TestCertificates();
+  const authority = pki.authority("rancher private ca");
+  const world = useV3World((testbed) => {
+    const server = pki.server({ commonName: "rancher.test", ips: [testbed.bridgeIp] }, authority);
+    return { tls: { key: server.key, cert: server.cert }, cacerts: authority.cert };
+  });
+  after(() => pki.remove());
+  const { machine, download } = useMachines(() => world.testbed);
+
+  it("a fresh machine joins the cluster as a worker: the private CA pinned by its checksum, the token 0600", async () => {
+    const cluster = world.cluster({ active: true });
+    const deb = download();
+    const userData = fillIn(await readFile(repoFile("cloud-init/user-data-rancher2.yaml"), "utf8"), {
+      "https://rancher.example.com": world.simulator.url,
+      "CHANGE-ME-CLUSTER": cluster.name,
+      "CHANGE-ME-CA-CHECKSUM": caChecksum(authority.cert),
+      "CHANGE-ME-TOKEN": world.simulator.adminToken.bearer,
+      "https://downloads.example.com/rancher-enroll/v0.1.0/rancher-enroll_0.1.0_amd64.deb": deb.url,
+      "CHANGE-ME-SHA256": deb.sha256,
+    });
+    const fresh = await machine();
+    const boot = await bootWithCloudInit(fresh, userData, META_DATA, machineEnv());
+    assert.equal(boot.code, 0, `${boot.stderr}\n${boot.output}`);
+    assert.deepEqual(boot.errors, []);
+
+    const result = upResult(boot.output);
+    const nodes = world.simulator.nodes(cluster.id);
+    assert.deepEqual(
+      nodes.map((node) => node.id),
+      [(result.node as { id: string }).id],
+    );
+    assert.deepEqual([result.changed, (result.node as { state: string }).state], [true, "active"]);
+    assert.equal(nodes[0]!.worker, true);
+    assert.deepEqual(nodes[0]!.customConfig.label, METADATA_LABELS);
+    assert.equal(await fresh.modeOf("/etc/rancher-enroll/credentials"), 0o600);
+    assert.ok(!boot.output.includes(world.simulator.adminToken.secretKey), "the token stays out of the log");
   });
 });
