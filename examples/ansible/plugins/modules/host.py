@@ -249,7 +249,8 @@ def take_out(rancher_enroll, check_mode):
     """`down`, or in check mode `status`: the module's result, and the enrollment it leaves (none)."""
     if check_mode:
         return dict(changed=rancher_enroll.status()[0] != NOT_ENROLLED), NOT_ENROLLED_VIEW
-    command = ["down"] + (["--purge"] if rancher_enroll.params["purge"] else [])
+    # --yes: state=absent is the confirmation; over `ssh -tt` (become) down would otherwise ask on the terminal.
+    command = ["down", "--yes"] + (["--purge"] if rancher_enroll.params["purge"] else [])
     return rancher_enroll.run(command + timeout_option(rancher_enroll.params)), NOT_ENROLLED_VIEW
 
 

@@ -16,7 +16,8 @@ end
 
 action :remove do
   unless status_code == 10
-    converge_by('take this machine out of Rancher') { rancher_enroll('down') }
+    # --yes: the :remove action is the confirmation; down asks only when it runs on a terminal.
+    converge_by('take this machine out of Rancher') { rancher_enroll('down', '--yes') }
   end
 end
 
