@@ -3,14 +3,13 @@ import { SETTINGS } from "../config/setting-table.js";
 import type { Deadline } from "../deadline.js";
 import {
   containersLabelled,
-  inspectContainer,
   recentOutput,
   removeContainers,
   removeVolumes,
   stopContainer,
 } from "../docker/containers.js";
 import { waitForDaemon, type Docker } from "../docker/engine.js";
-import { hasImage, localImagesNamed, type PullProgress } from "../docker/image.js";
+import { hasImage, localImagesNamed } from "../docker/image.js";
 import { runToCompletion } from "../docker/one-shot.js";
 import { EnrollError } from "../errors.js";
 import type { AgentPlan, AgentState, Installed, JoinSpec, NodeAgent, NodeOptions } from "../flows/seam.js";
@@ -18,15 +17,8 @@ import { maskToken, maskUrlPasswords, type Logger } from "../log.js";
 import { explainAgentIp } from "../flows/agent-ip.js";
 import { ensureImage } from "./agent-image.js";
 import { BOOTSTRAP_LABEL, bootstrapSpec, dockerRunCommand } from "./bootstrap-spec.js";
+import { agentState, type DockerMachine } from "./docker-machine.js";
 import { localHostnames } from "./hostnames.js";
-
-/** What the 1.6 agent needs from this machine: a Docker engine, and how long to wait for it at boot. */
-export interface DockerMachine {
-  docker: Docker;
-  log: Logger;
-  waitForDockerSeconds: number;
-  onPullProgress: (progress: PullProgress) => void;
-}
 
 /**
  * Rancher 1.6's agent: a one-shot bootstrap container, run exactly as the server's "Add Host" command runs it,
@@ -85,11 +77,8 @@ export class BootstrapAgent implements NodeAgent {
     return { imagePulled: false };
   }
 
-  async inspect(): Promise<AgentState> {
-    const container = await inspectContainer(this.machine.docker, AGENT_CONTAINER);
-    return container
-      ? { present: true, running: container.running, image: container.image, startedAt: container.startedAt }
-      : { present: false, running: false };
+  inspect(): Promise<AgentState> {
+    return agentState(this.machine.docker, AGENT_CONTAINER);
   }
 
   /** The agent says what the real one says when Rancher no longer knows its credentials. */

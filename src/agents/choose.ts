@@ -1,6 +1,7 @@
 import { EnrollError } from "../errors.js";
 import type { NodeAgent, ServerLine } from "../flows/seam.js";
-import { BootstrapAgent, type DockerMachine } from "./bootstrap-agent.js";
+import { BootstrapAgent } from "./bootstrap-agent.js";
+import type { DockerMachine } from "./docker-machine.js";
 import { RancherAgent } from "./rancher-agent.js";
 
 /** The node agent of a server line; with no line known (nothing recorded), the one that 0.1 launched. */

@@ -1,4 +1,6 @@
+import { inspectContainer } from "../docker/containers.js";
 import type { Docker } from "../docker/engine.js";
+import type { AgentState } from "../flows/seam.js";
 import type { PullProgress } from "../docker/image.js";
 import type { Logger } from "../log.js";
 
@@ -8,4 +10,12 @@ export interface DockerMachine {
   log: Logger;
   waitForDockerSeconds: number;
   onPullProgress: (progress: PullProgress) => void;
+}
+
+/** What an agent's long-lived container shows: whether it is there, running, of which image, since when. */
+export async function agentState(docker: Docker, name: string): Promise<AgentState> {
+  const container = await inspectContainer(docker, name);
+  return container
+    ? { present: true, running: container.running, image: container.image, startedAt: container.startedAt }
+    : { present: false, running: false };
 }

@@ -1,12 +1,6 @@
 import { NODE_SETTING_NAMES, SETTINGS } from "../config/setting-table.js";
 import type { Deadline } from "../deadline.js";
-import {
-  containersLabelled,
-  inspectContainer,
-  recentOutput,
-  removeContainers,
-  stopContainer,
-} from "../docker/containers.js";
+import { containersLabelled, recentOutput, removeContainers, stopContainer } from "../docker/containers.js";
 import { waitForDaemon } from "../docker/engine.js";
 import { hasImage, localImagesNamed } from "../docker/image.js";
 import { startService } from "../docker/service.js";
@@ -14,7 +8,7 @@ import { EnrollError } from "../errors.js";
 import type { AgentPlan, AgentState, Installed, JoinSpec, NodeAgent, NodeOptions } from "../flows/seam.js";
 import { maskToken, maskUrlPasswords } from "../log.js";
 import { ensureImage } from "./agent-image.js";
-import type { DockerMachine } from "./docker-machine.js";
+import { agentState, type DockerMachine } from "./docker-machine.js";
 import { parseNodeCommand, type NodeCommand } from "./node-command.js";
 import {
   AGENT_CONTAINER,
@@ -94,11 +88,8 @@ export class RancherAgent implements NodeAgent {
     return { imagePulled: false };
   }
 
-  async inspect(): Promise<AgentState> {
-    const container = await inspectContainer(this.machine.docker, AGENT_CONTAINER);
-    return container
-      ? { present: true, running: container.running, image: container.image, startedAt: container.startedAt }
-      : { present: false, running: false };
+  inspect(): Promise<AgentState> {
+    return agentState(this.machine.docker, AGENT_CONTAINER);
   }
 
   async lostCredentials(): Promise<boolean> {
