@@ -83,6 +83,17 @@ export interface JoinSpec {
   url?: string;
   /** The CA checksum the command pins, when it pins one (2.x). */
   caChecksum?: string;
+  /** The system agent's installer, fetched by the driver over the run's verified TLS (never `curl | sh`). */
+  installer?: Installer;
+}
+
+/** The install script the server's node command downloads, as the driver fetched it. */
+export interface Installer {
+  /** Where the node command downloads it from (on the server the user named). */
+  url: string;
+  script: string;
+  /** sha256 of the script, hex: logged, so that a user can compare it with the server's. */
+  sha256: string;
 }
 
 /** A dry run's look at the join: never creates anything. */
