@@ -123,7 +123,7 @@ function notDockerRun(text: string): EnrollError {
   );
 }
 
-function malformed(text: string, why: string): EnrollError {
+export function malformed(text: string, why: string): EnrollError {
   return new EnrollError(
     "server",
     `cannot read the cluster's node command (${why}): ${excerpt(text)}`,
@@ -132,7 +132,7 @@ function malformed(text: string, why: string): EnrollError {
 }
 
 /** Enough of the command to recognise it, without the token (it follows --token). */
-function excerpt(text: string): string {
+export function excerpt(text: string): string {
   const masked = text.replace(/(--token[=\s]+)\S+/g, "$1***");
   return masked.length > 160 ? `${masked.slice(0, 160)}…` : masked;
 }

@@ -9,6 +9,7 @@ import type { AgentPlan, AgentState, Installed, JoinSpec, NodeAgent, NodeOptions
 import { maskToken, maskUrlPasswords } from "../log.js";
 import { ensureImage } from "./agent-image.js";
 import { agentState, type DockerMachine } from "./docker-machine.js";
+import { agentLabels, announceNodeAddress } from "./node-labels.js";
 import { parseNodeCommand, type NodeCommand } from "./node-command.js";
 import {
   AGENT_CONTAINER,
@@ -42,14 +43,8 @@ export class RancherAgent implements NodeAgent {
     return waitForDaemon(docker, deadline, waitForDockerSeconds, log);
   }
 
-  /** The 2.x agent registers --address, else the address it finds itself (its default route's). */
   async announceAddress(options: NodeOptions): Promise<void> {
-    const { address } = options;
-    this.machine.log.info(
-      address
-        ? `the agent will register ${address}`
-        : "no address given: the agent registers the address of this machine's default route",
-    );
+    announceNodeAddress(this.machine.log, options.address);
   }
 
   async names(options: NodeOptions): Promise<string[]> {
@@ -169,19 +164,6 @@ export class RancherAgent implements NodeAgent {
     }
     return hostname;
   }
-}
-
-/** The agent passes labels on as one comma-joined list (CATTLE_NODE_LABEL): a comma would split one in two. */
-function agentLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
-  const split = Object.entries(labels).find(([key, value]) => `${key}${value}`.includes(","));
-  if (split) {
-    throw new EnrollError(
-      "usage",
-      `the label "${split[0]}=${split[1]}" contains a comma, which the 2.x agent reads as a separator`,
-      "Leave commas out of node labels.",
-    );
-  }
-  return { ...labels };
 }
 
 /** The registration token (as the server's command has it) and any proxy password masked. */

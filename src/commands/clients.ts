@@ -26,7 +26,7 @@ export function serverConnector(
   };
 }
 
-/** The node agent of a line, on this machine's Docker engine. */
+/** The node agent of a line, on this machine (its Docker engine, or systemd for the system agent). */
 export function agentChooser(
   log: Logger,
   waitForDockerSeconds: number,
@@ -37,7 +37,14 @@ export function agentChooser(
       import("../docker/engine.js"),
       import("../agents/choose.js"),
     ]);
-    return nodeAgentFor(line, { docker: connectDocker(), log, waitForDockerSeconds, onPullProgress });
+    return nodeAgentFor(line, {
+      docker: connectDocker(),
+      log,
+      waitForDockerSeconds,
+      onPullProgress,
+      stateDir: stateDir(process.env),
+      env: process.env,
+    });
   };
 }
 
