@@ -1,7 +1,7 @@
-import { constants } from "node:os";
 import { writeSync } from "node:fs";
 import { asEnrollError } from "./errors.js";
 import { logSink } from "./log.js";
+import { READER_GONE_EXIT_CODE, readerGone } from "./reader-gone.js";
 
 export type OutputFormat = "text" | "json";
 
@@ -59,13 +59,7 @@ export function requestedOutput(args: readonly string[] = process.argv.slice(2))
 
 /** The last resort: a failure nothing else caught still ends with one answer and exit code 1. */
 export function answerCrash(error: unknown): never {
-  if (readerGone(error)) process.exit(128 + constants.signals.SIGPIPE);
+  if (readerGone(error)) process.exit(READER_GONE_EXIT_CODE);
   answerFailure(requestedOutput(), asEnrollError(error));
   process.exit();
-}
-
-/** The reader of our output went away (`--help | head`): stop quietly, as a tool killed by SIGPIPE would. */
-function readerGone(error: unknown): boolean {
-  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
-  return code === "EPIPE" && syscall === "write";
 }

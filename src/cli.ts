@@ -12,11 +12,15 @@ import { answerCrash, jsonFailure, requestedOutput } from "./answer.js";
 import { EnrollError, EXIT_CODES } from "./errors.js";
 import { withHelp } from "./help.js";
 import { LOG_FORMAT_VARIABLE, LOG_FORMATS } from "./log.js";
-import { versionText } from "./version.js";
+import { VERSION_FLAGS, versionText } from "./version.js";
 
 const program = new Command("rancher-enroll")
   .description("Enroll this machine into Rancher and confirm it is an active host.")
-  .version(versionText(), "-V, --version", "show the version, the build and the Rancher servers it supports")
+  .version(
+    versionText(),
+    VERSION_FLAGS.join(", "),
+    "show the version, the build and the Rancher servers it supports",
+  )
   .addOption(
     new Option("-o, --output <format>", "result on stdout").choices(["text", "json"]).default("text"),
   )

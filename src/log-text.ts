@@ -79,7 +79,7 @@ export class TextFormatter {
 
 /** A phase's first line names only the phase (`check docker engine…`): the tag says it already. */
 function phaseStart(record: LogRecord): boolean {
-  return typeof record.phase === "string" && record.msg?.replace(/…$/, "") === record.phase;
+  return typeof record.phase === "string" && record.msg?.replace(/\u2026$/, "") === record.phase;
 }
 
 function debugFields(record: LogRecord): string {

@@ -104,6 +104,14 @@ export async function bundle(file: string, options: BuildOptions): Promise<void>
   await writeFile(file, result.outputFiles![0]!.text);
 }
 
+/**
+ * The artifact's entry (main.js of the executable, cli.js of the npm package): it answers `--version` alone itself
+ * (src/version.ts, stamped as in app.js), else runs app.js.
+ */
+export async function bundleEntry(file: string, entry: string, stamp: Stamp): Promise<void> {
+  await bundle(file, { entryPoints: [entry], plugins: [stamped(stamp)] });
+}
+
 export interface CliScripts {
   /** Where app.js, vendor.js and their code caches go. */
   dir: string;

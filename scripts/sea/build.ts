@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { bundle, bundleCli } from "../bundle/bundle.js";
+import { bundleCli, bundleEntry } from "../bundle/bundle.js";
 import { buildStamp } from "../bundle/stamp.js";
 import { APP_SCRIPT } from "../bundle/wrapped-script.js";
 
@@ -33,7 +33,7 @@ async function bundleScripts(): Promise<void> {
     vendorLoader: join(import.meta.dirname, "vendor-loader.ts"),
     stamp,
   });
-  await bundle(fromRoot(seaConfig.main), { entryPoints: [join(import.meta.dirname, "main.ts")] });
+  await bundleEntry(fromRoot(seaConfig.main), join(import.meta.dirname, "main.ts"), stamp);
 }
 
 async function makeExecutable(): Promise<void> {

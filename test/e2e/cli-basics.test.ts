@@ -17,6 +17,20 @@ const { version } = JSON.parse(readFileSync(new URL("../../package.json", import
 const home = mkdtempSync(join(tmpdir(), "rancher-enroll-e2e-home-"));
 const env = { HOME: home, RANCHER_ENROLL_STATE_DIR: join(home, "state") };
 
+/** The CLI's exit code and stderr when the reader of its stdout has gone before it writes. */
+async function withReaderGone(args: string[]): Promise<[number | null, string]> {
+  const { argv, path } = cliInvocation(args);
+  const child = spawn(argv[0]!, argv.slice(1), {
+    env: { ...env, PATH: path },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout.destroy();
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, "close")) as [number | null];
+  return [code, stderr];
+}
+
 describe("the built CLI", () => {
   const noDocker = {
     ...env,
@@ -42,6 +56,20 @@ describe("the built CLI", () => {
     assert.deepEqual(rest.slice(1), [""]);
   });
 
+  it("--version alone, which the entry answers before loading the CLI, says what commander says otherwise", async () => {
+    const byCommander = await runCli(["--log-level", "info", "--version"], env);
+    assert.deepEqual([byCommander.code, byCommander.stderr], [0, ""]);
+    for (const flag of ["--version", "-V"]) {
+      const alone = await runCli([flag], env);
+      assert.deepEqual([alone.code, alone.stdout, alone.stderr], [0, byCommander.stdout, ""], flag);
+    }
+    assert.deepEqual(
+      await withReaderGone(["--version"]),
+      [141, ""],
+      "a reader that goes away: as SIGPIPE would",
+    );
+  });
+
   it("--help lists the commands", async () => {
     const run = await runCli(["--help"], env);
     assert.equal(run.code, 0, run.stderr);
@@ -51,16 +79,7 @@ describe("the built CLI", () => {
   });
 
   it("a reader that goes away (`--help | head -0`) ends it quietly, as SIGPIPE ends a Unix tool", async () => {
-    const { argv, path } = cliInvocation(["up", "--help"]);
-    const child = spawn(argv[0]!, argv.slice(1), {
-      env: { ...env, PATH: path },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout.destroy();
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = (await once(child, "close")) as [number | null];
-    assert.deepEqual([code, stderr], [141, ""]);
+    assert.deepEqual(await withReaderGone(["up", "--help"]), [141, ""]);
   });
 
   it("every command's --help lists the global options, examples and the exit codes", async () => {
