@@ -53,6 +53,7 @@ const COMMANDS: Readonly<Record<string, { examples: string[]; codes?: Record<num
       "rancher-enroll configure --profile staging --url https://rancher.example.com --environment Staging",
       "rancher-enroll configure --from-env",
       "rancher-enroll configure --import-rancher-cli",
+      "rancher-enroll configure --from-env --no-verify   # offline: write without asking the server",
     ],
   },
   profiles: { examples: ["rancher-enroll profiles"] },

@@ -4,17 +4,26 @@ import { ProfileFiles, profilePaths } from "../config/profile-files.js";
 import type { FileKind } from "../config/profile-parse.js";
 import { chooseProfile, DEFAULT_PROFILE, fileOf, Profile, PROFILE_VARIABLE } from "../config/profile.js";
 import { defaultRancherCliConfig, readRancherCliConfig } from "../config/rancher-cli.js";
-import { fromFlagOrEnv, parseFound, type Sources } from "../config/resolve.js";
+import { fromFlagOrEnv, parseFound, type Found, type Sources } from "../config/resolve.js";
 import { withSettingOptions } from "../config/setting-options.js";
 import { SETTING_NAMES, setting, showValue, type SettingName } from "../config/setting-table.js";
 import { EnrollError } from "../errors.js";
 import type { Logger } from "../log.js";
+import {
+  CHECK_SECONDS,
+  checkPending,
+  describeCheck,
+  type Checked,
+  type NotChecked,
+} from "./configure-check.js";
 import { runReport, type Report } from "./run.js";
 
 interface ConfigureFlags {
   profile?: string;
   fromEnv?: boolean;
   importRancherCli?: string | true;
+  /** `--no-verify` sets it false. */
+  verify: boolean;
 }
 
 /** What `configure` asks on a terminal, as `aws configure` does. */
@@ -37,6 +46,10 @@ export function configureCommand(): Command {
       "--import-rancher-cli [file]",
       "take the settings of a Rancher CLI configuration: 1.x cli.json or 2.x cli2.json (default: whichever of ~/.rancher/cli.json and cli2.json exists)",
     )
+    .option(
+      "--no-verify",
+      `write without contacting the server (offline); by default the URL must answer as Rancher, accept the key and have the environment or cluster (waiting at most ${CHECK_SECONDS} s)`,
+    )
     .action((flags: ConfigureFlags, command: Command) => runReport(command, (log) => configure(flags, log)));
 }
 
@@ -48,7 +61,12 @@ async function configure(flags: ConfigureFlags, log: Logger): Promise<Report> {
     if (!process.stdin.isTTY) throw nothingGiven(flags);
     values = await askValues(profile);
   }
-  return report(profile, save(profile, values));
+  const checked = flags.verify ? await checkPending(profile, byKey(values), log) : undefined;
+  return report(profile, save(profile, values), checked);
+}
+
+function byKey(values: ReadonlyMap<SettingName, Found>): Map<string, Found> {
+  return new Map([...values].map(([name, found]) => [setting(name).key, found]));
 }
 
 /** Flags win over environment variables (with --from-env), which win over an imported Rancher CLI file. */
@@ -58,24 +76,23 @@ function givenValues(flags: ConfigureFlags, profile: Profile, warn: (message: st
     ? readRancherCliConfig(cliFile === true ? defaultRancherCliConfig(process.env) : cliFile, warn)
     : undefined;
   const sources: Sources = { flags, env: flags.fromEnv ? process.env : {}, profile, warn };
-  const values = new Map<SettingName, string>();
+  const values = new Map<SettingName, Found>();
   for (const name of SETTING_NAMES) {
     const item = setting(name);
     const found = fromFlagOrEnv(item, sources) ?? imported?.get(name);
     if (!found) continue;
     parseFound(item, found);
-    values.set(name, found.text);
+    values.set(name, found);
   }
   return values;
 }
 
-async function askValues(profile: Profile): Promise<Map<SettingName, string>> {
+async function askValues(profile: Profile): Promise<Map<SettingName, Found>> {
   const questions = ASKED.map((name): Question => {
     const item = setting(name);
     const current = profile.get(item)?.value;
-    const prompt = item.description.replace(/^the (.)/, (_, first: string) => first.toUpperCase());
     return {
-      prompt,
+      prompt: promptOf(name),
       ...(current ? { current: item.credential ? showValue(item, current) : current } : {}),
       secret: item.credential === "hidden",
       check: (answer) => item.parse(answer, item.key),
@@ -88,7 +105,16 @@ async function askValues(profile: Profile): Promise<Map<SettingName, string>> {
     output: process.stderr,
     interrupted: "configure interrupted: nothing was written",
   });
-  return new Map(ASKED.flatMap((name, index) => (answers[index] ? [[name, answers[index]] as const] : [])));
+  return new Map(
+    ASKED.flatMap((name, index) => {
+      const text = answers[index];
+      return text ? [[name, { text, origin: { source: "answer", prompt: promptOf(name) } }] as const] : [];
+    }),
+  );
+}
+
+function promptOf(name: SettingName): string {
+  return setting(name).description.replace(/^the (.)/, (_, first: string) => first.toUpperCase());
 }
 
 interface Written {
@@ -96,9 +122,9 @@ interface Written {
   keys: string[];
 }
 
-function save(profile: Profile, values: ReadonlyMap<SettingName, string>): Written[] {
+function save(profile: Profile, values: ReadonlyMap<SettingName, Found>): Written[] {
   const byFile: Record<FileKind, Map<string, string>> = { config: new Map(), credentials: new Map() };
-  for (const [name, text] of values) byFile[fileOf(setting(name))].set(setting(name).key, text);
+  for (const [name, { text }] of values) byFile[fileOf(setting(name))].set(setting(name).key, text);
   const written: Written[] = [];
   for (const kind of ["credentials", "config"] as const) {
     if (byFile[kind].size === 0) continue;
@@ -108,14 +134,18 @@ function save(profile: Profile, values: ReadonlyMap<SettingName, string>): Writt
   return written;
 }
 
-function report(profile: Profile, written: Written[]): Report {
+function report(profile: Profile, written: Written[], checked: Checked | NotChecked | undefined): Report {
   const what = written.map(({ path, keys }) => `${keys.join(", ")} in ${path}`).join("; ");
   return {
-    json: { kind: "configured", profile: profile.name, written },
-    text:
-      written.length > 0
-        ? `profile "${profile.name}": wrote ${what}`
-        : `profile "${profile.name}": unchanged`,
+    json: {
+      kind: "configured",
+      profile: profile.name,
+      written,
+      checked: checked ?? { notChecked: "--no-verify" },
+    },
+    text: `${
+      written.length > 0 ? `profile "${profile.name}": wrote ${what}` : `profile "${profile.name}": unchanged`
+    }\n${describeCheck(checked)}`,
   };
 }
 

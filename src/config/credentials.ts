@@ -23,6 +23,7 @@ export interface FoundCredentials {
 
 const PRECEDENCE: Record<Origin["source"], number> = {
   flag: 0,
+  answer: 0,
   env: 1,
   profile: 2,
   "rancher-cli": 3,

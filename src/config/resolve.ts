@@ -16,6 +16,7 @@ export type Origin =
   | { source: "profile"; profile: string; key: string; path: string; line: number }
   | { source: "rancher-cli"; field: string; path: string }
   | { source: "enrollment"; path: string }
+  | { source: "answer"; prompt: string }
   | { source: "default" };
 
 export interface Found {
@@ -31,6 +32,8 @@ export interface Sources {
   warn: (message: string) => void;
   /** What this machine's enrollment record holds (`status`, `down`): values by setting key, after the profile's. */
   recorded?: Recorded;
+  /** The values `configure` is about to write, by setting key: before the profile's own (it checks them first). */
+  pending?: ReadonlyMap<string, Found>;
 }
 
 export interface Recorded {
@@ -141,8 +144,10 @@ export function resolveSetting<T>(item: Setting<T>, sources: Sources): Resolved<
 
 export function fromFlagOrEnv(
   item: Setting<unknown>,
-  { flags, env, profile, warn }: Sources,
+  { flags, env, profile, warn, pending }: Sources,
 ): Found | undefined {
+  const toWrite = pending?.get(item.key);
+  if (toWrite) return toWrite;
   const text = flagText(item, (flags as Record<string, unknown>)[flagAttribute(item.flag)]);
   if (text !== undefined) {
     if (item.credential === "hidden") {
@@ -203,6 +208,8 @@ export function describeOrigin(origin: Origin): string {
       return `${origin.field} in ${origin.path}`;
     case "enrollment":
       return `the enrollment record ${origin.path}`;
+    case "answer":
+      return `the answer to "${origin.prompt}"`;
     case "default":
       return "default";
   }

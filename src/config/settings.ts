@@ -4,7 +4,7 @@ import type { CaCertificate } from "./ca-cert.js";
 import { resolveCredentials, type ApiCredentials } from "./credentials.js";
 import type { ApiVersion } from "./server-url.js";
 import { ProfileFiles, profilePaths, type Env, type ProfilePaths } from "./profile-files.js";
-import { selectProfile } from "./profile.js";
+import { selectProfile, type Profile } from "./profile.js";
 import type { Role, WaitFor } from "./node-options.js";
 import {
   describeOrigin,
@@ -14,6 +14,7 @@ import {
   Problems,
   resolveSetting,
   resolveSettings,
+  type Found,
   type Origin,
   type Sources,
 } from "./resolve.js";
@@ -132,10 +133,36 @@ export function resolveServerSettings(
 ): ServerSettings {
   const sources = settingSources(flags, env, warn, recorded);
   const problems = new Problems();
-  const values = resolveSettings(withoutCredentials(SERVER_SETTING_NAMES), sources, problems);
-  const server = serverSettings(values, sources, problems);
+  const server = serverOf(sources, problems);
   problems.throwIfAny();
   return server!;
+}
+
+/**
+ * What `configure` checks before it writes: the server and the target that the profile will give once the
+ * `pending` values are written into it, over its own (variables count only as `pending`, taken with --from-env).
+ */
+export function resolvePendingProfile(
+  profile: Profile,
+  pending: ReadonlyMap<string, Found>,
+): { server: ServerSettings; wanted?: Wanted } {
+  const sources: Sources = { flags: {}, env: {}, profile, warn: () => undefined, pending };
+  const problems = new Problems();
+  const target = resolveSettings(["environment", "cluster"], sources, problems);
+  const server = serverOf(sources, problems);
+  problems.throwIfAny();
+  const targetFrom = targetOrigin(target, sources);
+  const wanted = wantedTarget({
+    ...(target.environment ? { environment: target.environment } : {}),
+    ...(target.cluster ? { cluster: target.cluster } : {}),
+    ...(targetFrom ? { targetFrom } : {}),
+  });
+  return { server: server!, ...(wanted ? { wanted } : {}) };
+}
+
+function serverOf(sources: Sources, problems: Problems): ServerSettings | undefined {
+  const values = resolveSettings(withoutCredentials(SERVER_SETTING_NAMES), sources, problems);
+  return serverSettings(values, sources, problems);
 }
 
 export function resolveUpSettings(flags: UpFlags, env: Env, warn: Warn): UpSettings {

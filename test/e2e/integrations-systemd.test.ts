@@ -78,7 +78,8 @@ describe("systemd unit", { skip }, () => {
     assert.ok([7, 8].includes(unreachable.code), `timeout or server error, got ${unreachable.code}`);
     assert.ok(!noRetry.includes(String(unreachable.code)), "an unreachable server is retried");
 
-    await configure(`--url ${(await world.simulate()).url} --secret-key not-the-secret`);
+    // Deliberately wrong: configure would refuse to write it (exit 3) without --no-verify.
+    await configure(`--url ${(await world.simulate()).url} --secret-key not-the-secret --no-verify`);
     const rejected = await start();
     assert.equal(rejected.code, 3, rejected.stderr);
     assert.ok(noRetry.includes("3"), "a rejected key is not retried");
