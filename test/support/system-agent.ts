@@ -6,7 +6,7 @@ import { ScratchMachine, type ScratchMachineOptions } from "./scratch-machine.js
 
 const file = (name: string) => readFileSync(new URL(`system-agent/${name}`, import.meta.url), "utf8");
 
-/** install.sh as the simulator serves it: the fake agent and the real uninstall script placed from heredocs. */
+/** install.sh as the simulator serves it: the fake agent and the stand-in uninstall script placed from heredocs. */
 export function fakeInstallerScript(): string {
   const fill = (text: string, placeholder: string, name: string) => {
     if (text.split(placeholder).length !== 2) throw new Error(`install.sh must hold ${placeholder} once`);
