@@ -17,15 +17,15 @@ export type AgentFor = (line: ServerLine | undefined) => Promise<NodeAgent>;
 
 /**
  * The agent for the server's line, once the server said which: when it is not the one the machine was checked
- * for (the line was not known locally), the new agent checks the machine too.
+ * for (the line was not known locally), or none was (a 2.x cluster decides), the new agent checks the machine too.
  */
 export async function agentOfLine(
-  current: NodeAgent,
+  current: NodeAgent | undefined,
   line: ServerLine,
   agentFor: AgentFor,
   deadline: Deadline,
 ): Promise<NodeAgent> {
-  if (current.line === line) return current;
+  if (current?.line === line) return current;
   const agent = await agentFor(line);
   await agent.preflight(deadline);
   return agent;

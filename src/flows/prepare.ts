@@ -128,9 +128,10 @@ async function chooseImage(s: PrepareState): Promise<void> {
     s.image = agentImage;
     return;
   }
-  s.driver = (await connect()).driver;
+  const driver = (await connect()).driver;
+  const target = await driver.findTarget(wanted);
+  s.driver = driver.forTarget(target);
   s.agent = await agentOfLine(s.agent, s.driver.line, agentFor, deadline);
-  const target = await s.driver.findTarget(wanted);
   s.image = await s.driver.agentImage(target);
   if (!s.image)
     throw new EnrollError(

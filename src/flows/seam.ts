@@ -8,9 +8,17 @@
  *   command runs the bootstrap container (`agents/bootstrap-agent.ts`); identity = the host's agentId.
  * - `v3` (Rancher 2.0-2.11, RKE1 custom cluster): target = cluster, member = node, join = cluster registration
  *   token whose `nodeCommand` runs `rancher/rancher-agent` (`agents/rancher-agent.ts`), `caChecksum` from it.
- * - `system-agent` (RKE2/K3s, later): target = cluster, member = node (or machine), join = the same token whose
- *   command is `curl …/system-agent-install.sh | sh -s - …` (no image); the agent checks root and systemd in
- *   `preflight`, `install` answers the machine id (CATTLE_ID) as `identity`, which `identify` matches on.
+ * - `system-agent` (Rancher 2.6+, RKE2/K3s custom cluster): target = cluster, member = CAPI machine (with the v3
+ *   node that follows it), join = the same token whose command is `curl …/system-agent-install.sh | sh -s - …` (no
+ *   image): the driver downloads the installer over the run's verified TLS into `JoinSpec.installer`; the agent
+ *   checks root and systemd in `preflight`, runs it, and `install` answers the machine id (CATTLE_ID) as
+ *   `identity`, which `identify` matches on (the machine's `rke.cattle.io/machine-id` label).
+ *
+ * On a Rancher 2.x server the line is the cluster's, not the server's: `v3` for an RKE1 cluster, `system-agent`
+ * for a v2-provisioned (RKE2/K3s, `c-m-…`) one. The two drivers share one connection (`rancher/v3/session.ts`);
+ * `findTarget` learns the cluster's line, and `forTarget` hands over to the driver of that line. A flow calls
+ * `forTarget` right after `findTarget` and, when the line changed, takes that line's agent (`agentOfLine`).
+ * A line recorded with an enrollment connects straight to its driver.
  */
 import type { Deadline } from "../deadline.js";
 import type { CaCertificate } from "../config/ca-cert.js";
@@ -94,6 +102,13 @@ export interface Installer {
   script: string;
   /** sha256 of the script, hex: logged, so that a user can compare it with the server's. */
   sha256: string;
+  /**
+   * The installer's arguments as the node command gives them (`--server URL --label cattle.io/os=linux
+   * --ca-checksum HEX`), in its order, without `--token` and its value (`JoinSpec.secret`, for the environment).
+   */
+  args: string[];
+  /** The variables the node command sets for the installer (the cluster's agent environment: proxies). */
+  env: Readonly<Record<string, string>>;
 }
 
 /** A dry run's look at the join: never creates anything. */
@@ -163,6 +178,11 @@ export interface ServerDriver {
 
   /** The environment or cluster: by id or name; without one, the only one the credentials can see. */
   findTarget(wanted: Wanted | undefined): Promise<Target>;
+  /**
+   * The driver for a target `findTarget` found: this one, or, when the target joins by another line of the same
+   * server (2.x: RKE1 `v3`, RKE2/K3s `system-agent`), that line's driver over the same connection.
+   */
+  forTarget(target: Target): ServerDriver;
   /**
    * Reuses the target's registration token; creates one only when there is none, once per fleet (machines
    * booting together end with one token). Waits until it is usable.

@@ -42,6 +42,7 @@ interface UpState extends FlowState {
   options: NodeOptions;
   /** check this machine: the line recorded for this server, or named by its URL */
   localLine?: ServerLine;
+  /** check this machine; for a 2.x cluster not known here, resolve target (the cluster's line decides) */
   agent: NodeAgent;
   /** choose server line */
   driver: ServerDriver;
@@ -74,9 +75,9 @@ export const UP_PHASES: readonly Phase<UpState>[] = [
   },
   { name: "check this machine", run: checkMachine },
   { name: "choose server line", run: chooseLine },
-  { name: "check options for the line", run: checkLineOptions },
   { name: "check current enrollment", locked: true, run: checkCurrent },
   { name: "resolve target", run: resolveTarget },
+  { name: "check options for the line", run: checkLineOptions },
   {
     name: "obtain registration",
     changes: true,
@@ -158,12 +159,17 @@ function reached(s: UpState, member: Member): boolean {
 
 /**
  * This machine is checked before the server is asked anything, by the agent of the line known here: the one
- * recorded for this server, else the one the URL names, else the agent machines run today.
+ * recorded for this server, else the one the URL names, else the agent machines run today. On Rancher 2.x (a
+ * `/v3` URL, or `--cluster`) the line is the cluster's (RKE1 or RKE2/K3s): the machine is checked once the
+ * cluster is found, which only reads.
  */
 async function checkMachine(s: UpState): Promise<void> {
   const { agentFor, store, settings, urlLine, deadline } = s.context;
-  const recorded = await store.read();
-  s.localLine = (recorded?.server === settings.server.url ? recorded.serverLine : undefined) ?? urlLine;
+  const stored = await store.read();
+  const recorded = stored?.server === settings.server.url ? stored.serverLine : undefined;
+  s.localLine = recorded ?? urlLine;
+  const clusterDecides = urlLine === "v3" || wantedTarget(settings)?.word === "cluster";
+  if (!recorded && clusterDecides) return;
   s.agent = await agentFor(s.localLine);
   await s.agent.preflight(deadline);
 }
@@ -172,7 +178,7 @@ async function checkMachine(s: UpState): Promise<void> {
 async function chooseLine(s: UpState): Promise<void> {
   const { connect, agentFor, deadline } = s.context;
   s.driver = (await connect(s.localLine)).driver;
-  s.agent = await agentOfLine(s.agent, s.driver.line, agentFor, deadline);
+  if (s.agent) s.agent = await agentOfLine(s.agent, s.driver.line, agentFor, deadline);
 }
 
 /** Refuses a move; ends the flow when an earlier run's member is still here and ready. */
@@ -244,13 +250,16 @@ function refuseMove(previous: Enrollment, settings: UpSettings, driver: ServerDr
   );
 }
 
+/** The target, and the line its members join by (a 2.x cluster's own): that line's driver and agent from here on. */
 async function resolveTarget(s: UpState): Promise<void> {
-  const { settings, log } = s.context;
+  const { settings, log, agentFor, deadline } = s.context;
   s.target = await s.driver.findTarget(wantedTarget(settings));
+  s.driver = s.driver.forTarget(s.target);
   log.info(
-    { [s.driver.words.target]: s.target },
+    { [s.driver.words.target]: s.target, line: s.driver.line },
     `${s.driver.words.target} ${s.target.name} (${s.target.id})`,
   );
+  s.agent = await agentOfLine(s.agent, s.driver.line, agentFor, deadline);
   await s.agent.announceAddress(s.options, s.driver.clientIp);
 }
 
@@ -305,16 +314,13 @@ async function confirm(s: UpState): Promise<void> {
         relaunched = true;
         await s.agent.install(s.join!, s.options, deadline);
       }
-      if (match && match.member.state !== ours?.state) {
+      // Progress, not silence: a change of state, or of what it waits for (rke2 installing takes minutes).
+      if (match && (match.member.state !== ours?.state || match.member.waiting !== ours?.waiting)) {
         holds = await s.driver.whyWaiting(s.target, match.member);
+        const { id, state, waiting } = match.member;
         log.info(
-          {
-            [words.member]: match.member.id,
-            state: match.member.state,
-            why: match.why,
-            ...(holds ? { waiting: holds } : {}),
-          },
-          `${words.member} ${match.member.id} is ${match.member.state}${holds ? `: ${holds}` : ""}`,
+          { [words.member]: id, state, why: match.why, ...(holds ? { waiting: holds } : {}) },
+          `${words.member} ${id} is ${state}${waiting ? ` (${waiting})` : ""}${holds ? `: ${holds}` : ""}`,
         );
       }
       ours = match?.member;
@@ -332,12 +338,13 @@ function describeWait(s: UpState, ours: Member | undefined, seen: Member[], hold
     const why = holds ? `; ${holds}` : "";
     return `${words.member} ${ours.id} (${ours.name}) did not ${goal}; last state "${ours.state}"${detail}${why}`;
   }
-  const names = s.evidence!.names;
+  const { names, knownIdentity } = s.evidence!;
   const older = seen.filter((m) => s.evidence!.before.has(m.id) && names.includes(m.name));
   const others = older.length
     ? `; ${words.member}s with this name are all older: ${older.map((m) => `${m.id} (${m.state})`).join(", ")}`
     : "";
-  return `no ${words.member} named ${names.join(" or ")} appeared in the ${words.target}${others}`;
+  const identity = knownIdentity ? ` or of this machine's identity ${knownIdentity}` : "";
+  return `no ${words.member} named ${names.join(" or ")}${identity} appeared in the ${words.target}${others}`;
 }
 
 async function record(s: UpState): Promise<void> {

@@ -8,6 +8,7 @@ import { CattleDriver } from "./cattle/driver.js";
 import { anything } from "../schema.js";
 import { ApiClient } from "./http.js";
 import { serverTls } from "./v3/ca-pin.js";
+import { SystemAgentDriver } from "./system-agent/driver.js";
 import { V3Driver } from "./v3/driver.js";
 
 /** A URL path that names an API version names the line; `/v1` does not (1.6's old API, or 2.x's Steve). */
@@ -101,11 +102,7 @@ function createDriver(line: ServerLine, http: ApiClient, server: ServerSettings,
     case "v3":
       return new V3Driver(http, log);
     case "system-agent":
-      throw new EnrollError(
-        "server",
-        `${server.url}: RKE2/K3s clusters (the system agent) are not supported yet`,
-        "Use an RKE1 custom cluster, on Rancher 2.0 to 2.11.",
-      );
+      return new SystemAgentDriver(http, log);
   }
 }
 

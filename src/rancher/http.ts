@@ -152,9 +152,37 @@ export class ApiClient {
     const url = onOurOrigin(pathOrLink, this.baseUrl);
     for (const [key, value] of Object.entries(searchParams ?? {})) url.searchParams.set(key, value);
     const what = `${method} ${url.pathname}`;
+    const response = await this.exchange(url, what, { method, ...(body ? { json: body } : {}) });
+    return this.answer(response, what, schema);
+  }
+
+  /**
+   * A file the server serves to anyone (the system agent's installer), as text: on our origin, over the same
+   * verified TLS as the API, no redirect followed, size-capped, and without our credentials (it needs none).
+   */
+  async download(path: string): Promise<string> {
+    const url = onOurOrigin(path, this.baseUrl);
+    const what = `GET ${url.pathname}`;
+    const response = await this.exchange(url, what, {
+      method: "GET",
+      headers: { accept: "*/*", authorization: undefined },
+    });
+    const status = response.statusCode;
+    if (status >= 300 && status < 400) {
+      const location = response.headers.location;
+      return this.failRedirect(what, status, typeof location === "string" ? location : undefined);
+    }
+    return response.body;
+  }
+
+  private async exchange(
+    url: URL,
+    what: string,
+    options: { method: Method; json?: object; headers?: Record<string, string | undefined> },
+  ): Promise<Response<string>> {
     const cap = { exceeded: false };
     try {
-      const request = this.http(url, { method, ...(body ? { json: body } : {}) });
+      const request = this.http(url, options);
       request.on("downloadProgress", ({ transferred, total }) => {
         if (Math.max(transferred, total ?? 0) <= MAX_ANSWER_BYTES) return;
         cap.exceeded = true;
@@ -162,7 +190,7 @@ export class ApiClient {
       });
       const response = (await request) as Response<string>;
       this.retrying = undefined;
-      return this.answer(response, what, schema);
+      return response;
     } catch (error) {
       if (cap.exceeded) throw this.notTheApi(`${what} answered more than ${MAX_ANSWER_BYTES / 2 ** 20} MiB`);
       throw await this.explain(error, what);

@@ -21,8 +21,10 @@ import {
   type NodeAgent,
   type NodeOptions,
   type ServerDriver,
+  type ServerLine,
   type Target,
   type Wanted,
+  type Words,
 } from "../../src/flows/seam.js";
 import { EnrollmentStore } from "../../src/state/enrollment.js";
 
@@ -62,8 +64,7 @@ export function member(id: string, fields: Partial<Member> = {}): Member {
 }
 
 export class FakeServer extends Recorder implements ServerDriver {
-  readonly line = "cattle";
-  readonly words = LINE_WORDS.cattle;
+  readonly words: Words;
   readonly serverVersion = "v1.6.30";
   readonly clientIp = "10.0.0.1";
   targets = [DEFAULT, PROD];
@@ -73,6 +74,13 @@ export class FakeServer extends Recorder implements ServerDriver {
   unreachable = false;
   /** Set to make removals fail, as a server that answers reads and then breaks does. */
   failRemoval = false;
+  /** The driver of the targets' own line, when it is another (a 2.x server's RKE2 cluster). */
+  handOver?: FakeServer;
+
+  constructor(readonly line: ServerLine = "cattle") {
+    super();
+    this.words = LINE_WORDS[line];
+  }
 
   get requestCount(): number {
     return this.calls.length;
@@ -83,6 +91,10 @@ export class FakeServer extends Recorder implements ServerDriver {
     const found = wanted ? this.targets.find((t) => [t.id, t.name].includes(wanted.nameOrId)) : DEFAULT;
     if (!found) throw new EnrollError("not-found", `environment "${wanted?.nameOrId}" not found`);
     return found;
+  }
+
+  forTarget(): ServerDriver {
+    return this.handOver ?? this;
   }
 
   async obtainJoin(): Promise<{ join: JoinSpec; created: boolean }> {
@@ -141,7 +153,6 @@ export class FakeServer extends Recorder implements ServerDriver {
 }
 
 export class FakeAgent extends Recorder implements NodeAgent {
-  readonly line = "cattle";
   readonly name = "the fake agent";
   readonly optionFlags = ["--agent-ip"];
   leavesOnceJoined = false;
@@ -153,7 +164,10 @@ export class FakeAgent extends Recorder implements NodeAgent {
   preflightError?: EnrollError;
   private next = 1;
 
-  constructor(private readonly server: FakeServer) {
+  constructor(
+    private readonly server: FakeServer,
+    readonly line: ServerLine = "cattle",
+  ) {
     super();
   }
 

@@ -6,7 +6,20 @@ import { EnrollError } from "../../src/errors.js";
 import { resultJson } from "../../src/flows/result.js";
 import { up } from "../../src/flows/up.js";
 import { ENROLLMENT_VERSION } from "../../src/state/enrollment.js";
-import { deadline, log, member, PROD, upSettings, URL, world, type World } from "./fakes.js";
+import type { UpSettings } from "../../src/config/settings.js";
+import type { ServerLine } from "../../src/flows/seam.js";
+import {
+  deadline,
+  FakeAgent,
+  FakeServer,
+  log,
+  member,
+  PROD,
+  upSettings,
+  URL,
+  world,
+  type World,
+} from "./fakes.js";
 
 const SERVER_CHANGES = ["obtainJoin", "removeMember"];
 const AGENT_CHANGES = ["provision", "install", "stop", "remove", "purge", "prefetch"];
@@ -270,5 +283,87 @@ describe("up over fakes", () => {
       assert.ok(plan.kind === "plan" && !plan.member);
       assert.deepEqual(plan.registration, { wouldCreate: false, id: "1c1" });
     });
+  });
+});
+
+describe("up on a 2.x server whose cluster decides the line", () => {
+  let w: World;
+  let v3: FakeServer;
+  let systemAgent: FakeServer;
+  let agents: Record<string, FakeAgent>;
+  const asked: (ServerLine | undefined)[] = [];
+  const run = (settings: UpSettings, urlLine?: ServerLine) =>
+    up({
+      settings,
+      deadline: deadline(),
+      connect: async (recorded) => ({ url: URL, driver: recorded === "system-agent" ? systemAgent : v3 }),
+      agentFor: async (line) => {
+        asked.push(line);
+        return agents[line ?? "cattle"]!;
+      },
+      ...(urlLine ? { urlLine } : {}),
+      store: w.store,
+      log,
+      env: {},
+    });
+
+  beforeEach(async () => {
+    w = await world();
+    asked.length = 0;
+    v3 = new FakeServer("v3");
+    systemAgent = new FakeServer("system-agent");
+    v3.handOver = systemAgent;
+    agents = {
+      cattle: new FakeAgent(v3, "cattle"),
+      v3: new FakeAgent(v3, "v3"),
+      "system-agent": new FakeAgent(systemAgent, "system-agent"),
+    };
+    agents.cattle!.preflightError = new EnrollError("docker", "there is no Docker engine");
+    agents.v3!.preflightError = new EnrollError("docker", "there is no Docker engine");
+  });
+  afterEach(() => w.cleanup());
+
+  it("--cluster of an RKE2 cluster: only the system agent checks the machine, once the cluster is found; the line is recorded", async () => {
+    const result = await run(upSettings({ cluster: "Default" }));
+    assert.equal(result.kind, "enrolled");
+    assert.equal(result.serverLine, "system-agent");
+    assert.deepEqual(asked, ["system-agent"], "no Docker agent was asked to check a machine without Docker");
+    assert.deepEqual(agents["system-agent"]!.calls.slice(0, 2), ["preflight", "provision"]);
+    assert.deepEqual(v3.calls, ["findTarget"], "the v3 driver only found the cluster");
+    assert.deepEqual(systemAgent.changes(SERVER_CHANGES), ["obtainJoin"]);
+    assert.equal((await w.store.read())?.serverLine, "system-agent");
+  });
+
+  it("a /v3 URL without --cluster: the same hand-over", async () => {
+    const result = await run(upSettings(), "v3");
+    assert.equal(result.kind === "enrolled" && result.serverLine, "system-agent");
+    assert.deepEqual(asked, ["system-agent"]);
+  });
+
+  it("the recorded line connects straight to its driver: a rerun is a no-op asking one thing", async () => {
+    await run(upSettings({ cluster: "Default" }));
+    systemAgent.calls.length = 0;
+    asked.length = 0;
+    const again = await run(upSettings({ cluster: "Default" }));
+    assert.equal(again.changed, false);
+    assert.deepEqual(asked, ["system-agent"]);
+    assert.deepEqual(systemAgent.calls, ["getMember"]);
+  });
+
+  it("an RKE1 cluster stays on v3: its agent checks the machine, and Docker missing is said before any change", async () => {
+    v3.handOver = undefined;
+    await assert.rejects(run(upSettings({ cluster: "Default" })), { kind: "docker" });
+    assert.deepEqual(asked, ["v3"]);
+    assert.deepEqual(v3.changes(SERVER_CHANGES), []);
+    assert.equal(await w.store.read(), undefined);
+  });
+
+  it("options another line's agent lacks are refused once the line is known, before any change", async () => {
+    const settings = upSettings({ cluster: "Default", nodeFlagsGiven: ["--agent-ip"] });
+    agents["system-agent"] = Object.assign(new FakeAgent(systemAgent, "system-agent"), {
+      optionFlags: ["--role"],
+    });
+    await assert.rejects(run(settings), /--agent-ip is not an option for this server, which is Rancher 2\.x/);
+    assert.deepEqual(systemAgent.changes(SERVER_CHANGES), []);
   });
 });

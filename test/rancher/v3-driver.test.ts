@@ -11,7 +11,7 @@ import type { Target } from "../../src/flows/seam.js";
 import { ApiClient } from "../../src/rancher/http.js";
 import { V3Client } from "../../src/rancher/v3/client.js";
 import { V3Driver } from "../../src/rancher/v3/driver.js";
-import { obtainJoin } from "../../src/rancher/v3/tokens.js";
+import { obtainJoin, rke1Join } from "../../src/rancher/v3/tokens.js";
 import type { ApiToken, V3Simulator, V3SimulatorOptions } from "../support/simulator/v3/index.js";
 import { connectAgent, startFastV3 } from "../simulator/v3-helpers.js";
 
@@ -73,18 +73,14 @@ describe("v3 driver: finding the cluster", () => {
     );
   });
 
-  it("an RKE2 cluster and the 1.6 word are usage errors that say so", async () => {
-    await assert.rejects(
-      driverOf(sim).findTarget(cluster("cluster", "dev-rke2")),
-      failsWith("usage", /RKE2\/K3s/),
-    );
+  it("the 1.6 word is a usage error that says so", async () => {
     await assert.rejects(
       driverOf(sim).findTarget(cluster("environment", "dev-rke1")),
       (error: EnrollError) => error.kind === "usage" && /--cluster dev-rke1/.test(error.hint ?? ""),
     );
   });
 
-  it("a 2.12 server has no RKE1: exit 8 saying so, whatever the cluster", async () => {
+  it("a 2.12 server has no RKE1: an RKE1 cluster named there is exit 8 saying so", async () => {
     const v212 = await startFastV3({ version: "v2.12.0" });
     try {
       const driver = driverOf(v212);
@@ -194,7 +190,7 @@ describe("v3 driver: the registration token", () => {
         removed && tokenId === pending.id ? undefined : client.token(id, tokenId),
     });
     const started = Date.now();
-    const waiting = obtainJoin(seen, log, target, new Deadline(30));
+    const waiting = obtainJoin({ client: seen, log, toJoin: rke1Join }, target, new Deadline(30));
     const readsOfPending = () => sim.requests.filter((r) => r.path.endsWith(pending.id)).length;
     while (readsOfPending() === 0) await sleep(20);
     removed = true;

@@ -60,6 +60,11 @@ export class CattleDriver implements ServerDriver, TokenApi {
     return this.http.requestCount;
   }
 
+  /** An environment's hosts all join the one way 1.6 has. */
+  forTarget(): ServerDriver {
+    return this;
+  }
+
   async findTarget(given: Wanted | undefined): Promise<Target> {
     if (given && given.word !== "environment") throw wrongWord(given);
     const wanted = given?.nameOrId ?? this.projectHint;

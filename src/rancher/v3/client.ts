@@ -59,8 +59,8 @@ export class V3Client {
     await this.found(this.http.delete(this.inCluster(clusterId, "clusterregistrationtokens", id)));
   }
 
-  async nodes(clusterId: string): Promise<NodeResource[]> {
-    const nodes = await allPages(this.http, this.inCluster(clusterId, "nodes"), nodeResource);
+  async nodes(clusterId: string, filter: Record<string, string> = {}): Promise<NodeResource[]> {
+    const nodes = await allPages(this.http, this.inCluster(clusterId, "nodes"), nodeResource, filter);
     return nodes.filter((node) => !node.clusterId || node.clusterId === clusterId);
   }
 

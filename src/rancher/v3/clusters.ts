@@ -8,16 +8,20 @@ const CLUSTER_ID = /^(c-[a-z0-9-]+|local)$/;
 const RKE1_DRIVER = "rancherKubernetesEngine";
 const OWNER_GVK = "objectset.rio.cattle.io/owner-gvk";
 
-/** The cluster to join, by id or exact name; it must be an RKE1 custom cluster, the only kind the Docker agent joins. */
+/** The cluster to join, by id or exact name, and the line its machines join by. */
 export async function findCluster(
   client: V3Client,
   wanted: string | undefined,
   from = "--cluster",
-): Promise<Target> {
+  version?: string,
+): Promise<{ target: Target; line: Rancher2Line; resource: ClusterResource }> {
   const cluster = await lookUp(client, wanted, from);
-  requireRke1(cluster);
-  return { id: cluster.id, name: displayName(cluster) };
+  const target = { id: cluster.id, name: displayName(cluster) };
+  return { target, line: lineOfCluster(cluster, version), resource: cluster };
 }
+
+/** The two lines of a Rancher 2.x server: RKE1 custom clusters (`v3`), RKE2/K3s custom clusters (`system-agent`). */
+export type Rancher2Line = "v3" | "system-agent";
 
 async function lookUp(client: V3Client, wanted: string | undefined, from: string): Promise<ClusterResource> {
   if (wanted && CLUSTER_ID.test(wanted)) {
@@ -77,22 +81,29 @@ function explainScopedKey(wanted: string | undefined) {
   };
 }
 
-function requireRke1(cluster: ClusterResource): void {
-  const name = `cluster ${displayName(cluster)} (${cluster.id})`;
-  if (isV2Provisioned(cluster)) throw notRke1({ id: cluster.id, name: displayName(cluster) });
-  if (cluster.driver === RKE1_DRIVER || cluster.rancherKubernetesEngineConfig) return;
+/**
+ * A v2-provisioned cluster (`c-m-…`, owned by a provisioning.cattle.io Cluster) takes machines through
+ * rancher-system-agent; an RKE1 cluster through the rancher-agent container, on servers before 2.12 only.
+ */
+function lineOfCluster(cluster: ClusterResource, version: string | undefined): Rancher2Line {
+  if (isV2Provisioned(cluster)) return "system-agent";
+  if (cluster.driver === RKE1_DRIVER || cluster.rancherKubernetesEngineConfig) {
+    requireRke1Server(version);
+    return "v3";
+  }
   throw new EnrollError(
     "usage",
-    `${name} is not an RKE1 custom cluster (driver "${cluster.driver ?? "none"}"): it does not take custom nodes`,
-    'Choose a cluster created as "Custom" with RKE1 (--cluster NAME|ID).',
+    `cluster ${displayName(cluster)} (${cluster.id}) is not a custom cluster (driver "${cluster.driver ?? "none"}"): it does not take custom nodes`,
+    'Choose a cluster created as "Custom" (RKE2/K3s, or RKE1 on Rancher 2.11 and earlier) with --cluster NAME|ID.',
   );
 }
 
+/** An RKE1 cluster whose token carries the system agent's command: the server's answers contradict each other. */
 export function notRke1(cluster: Target): EnrollError {
   return new EnrollError(
-    "usage",
-    `cluster ${cluster.name} (${cluster.id}) is an RKE2/K3s cluster: its machines run rancher-system-agent, not the rancher-agent container`,
-    "rancher-enroll joins RKE1 custom clusters only; use the cluster's registration command from the Rancher UI.",
+    "server",
+    `cluster ${cluster.name} (${cluster.id}) is an RKE1 cluster, but its node command installs rancher-system-agent (the RKE2/K3s agent)`,
+    "Ask the Rancher administrator to check the cluster; rancher-enroll runs the command that matches the cluster's kind.",
   );
 }
 
@@ -103,7 +114,7 @@ export function requireRke1Server(version: string | undefined): void {
   throw new EnrollError(
     "server",
     `the server runs Rancher ${version}, which has no RKE1 clusters (Rancher v2.12 and later join machines with rancher-system-agent only)`,
-    "rancher-enroll joins RKE1 custom clusters of Rancher 2.0 to 2.11; on this server, use the cluster's registration command from the Rancher UI.",
+    "Name an RKE2/K3s custom cluster of this server (--cluster): rancher-enroll joins it through rancher-system-agent.",
   );
 }
 

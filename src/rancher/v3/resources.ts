@@ -47,6 +47,7 @@ export const nodeResource = object({
   worker: optional(boolean),
   customConfig: optional(object({ address: optional(string) })),
   conditions: optional(array(condition)),
+  annotations: optional(dictionary(string)),
   links: optional(object({ remove: optional(string) })),
 });
 export type NodeResource = Infer<typeof nodeResource>;

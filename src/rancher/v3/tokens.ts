@@ -22,33 +22,33 @@ const SYSTEM_TOKEN = "system";
  * meanwhile (removed by another machine's convergence) sends us back to the list.
  */
 export async function obtainJoin(
-  client: V3Client,
-  log: Logger,
+  tokens: TokenApi,
   cluster: Target,
   deadline: Deadline,
 ): Promise<{ join: JoinSpec; created: boolean }> {
-  const existing = await useExisting(client, log, cluster, deadline);
+  const { log } = tokens;
+  const existing = await useExisting(tokens, cluster, deadline);
   if (existing) return { join: existing, created: false };
   log.info(`cluster ${cluster.name} has no registration token: creating ${DEFAULT_TOKEN}`);
   return deadline.poll(
     CREATION_RETRY_MS,
-    () => attempt(client, log, cluster, deadline),
+    () => attempt(tokens, cluster, deadline),
     () => "could not obtain a registration token",
   );
 }
 
 /** One creation, else the token that appeared meanwhile; undefined when it is to be tried again. */
-async function attempt(client: V3Client, log: Logger, cluster: Target, deadline: Deadline) {
-  const created = await createOnce(client, log, cluster);
-  if (created) return converge(client, log, cluster, created, deadline);
-  const appeared = await useExisting(client, log, cluster, deadline);
+async function attempt(tokens: TokenApi, cluster: Target, deadline: Deadline) {
+  const created = await createOnce(tokens, cluster);
+  if (created) return converge(tokens, cluster, created, deadline);
+  const appeared = await useExisting(tokens, cluster, deadline);
   return appeared && { join: appeared, created: false };
 }
 
 /** The token `up` would use, or what it would do instead; never creates. */
-export async function peekJoin(client: V3Client, cluster: Target): Promise<JoinPeek> {
-  const { reuse, waitFor } = chooseToken(await client.tokens(cluster.id));
-  if (reuse) return { join: toJoin(reuse, cluster) };
+export async function peekJoin(tokens: TokenApi, cluster: Target): Promise<JoinPeek> {
+  const { reuse, waitFor } = chooseToken(await tokens.client.tokens(cluster.id));
+  if (reuse) return { join: tokens.toJoin(reuse, cluster) };
   return waitFor ? { pendingId: waitFor.id } : {};
 }
 
@@ -68,23 +68,23 @@ export function chooseToken(tokens: readonly TokenResource[]): {
 }
 
 async function useExisting(
-  client: V3Client,
-  log: Logger,
+  tokens: TokenApi,
   cluster: Target,
   deadline: Deadline,
 ): Promise<JoinSpec | undefined> {
-  const { reuse, waitFor } = chooseToken(await client.tokens(cluster.id));
+  const { log } = tokens;
+  const { reuse, waitFor } = chooseToken(await tokens.client.tokens(cluster.id));
   if (reuse) {
     log.info({ token: reuse.id }, `reusing the registration token ${reuse.id}`);
-    return toJoin(reuse, cluster);
+    return tokens.toJoin(reuse, cluster);
   }
   if (!waitFor) return undefined;
   log.info({ token: waitFor.id }, `registration token ${waitFor.id} has no node command yet: waiting for it`);
-  return waitForCommand(client, log, cluster, waitFor.id, deadline);
+  return waitForCommand(tokens, cluster, waitFor.id, deadline);
 }
 
 /** One creation request; a failure the server may recover from (409 included) answers undefined. */
-async function createOnce(client: V3Client, log: Logger, cluster: Target): Promise<string | undefined> {
+async function createOnce({ client, log }: TokenApi, cluster: Target): Promise<string | undefined> {
   try {
     const created = await client.createToken(cluster.id, DEFAULT_TOKEN);
     log.info({ token: created.id }, `registration token ${created.id} created`);
@@ -100,17 +100,17 @@ async function createOnce(client: V3Client, log: Logger, cluster: Target): Promi
 
 /** The first token of the cluster, ours or not; undefined when the one waited for went away. */
 async function converge(
-  client: V3Client,
-  log: Logger,
+  tokens: TokenApi,
   cluster: Target,
   mine: string,
   deadline: Deadline,
 ): Promise<{ join: JoinSpec; created: boolean } | undefined> {
+  const { client, log } = tokens;
   const [first] = (await client.tokens(cluster.id))
     .filter((token) => token.state !== "removing" && nameOf(token) !== SYSTEM_TOKEN)
     .sort(byPreference);
   if (!first || first.id === mine) {
-    const join = await waitForCommand(client, log, cluster, mine, deadline);
+    const join = await waitForCommand(tokens, cluster, mine, deadline);
     return join && { join, created: true };
   }
   log.info(
@@ -120,7 +120,7 @@ async function converge(
   await client
     .deleteToken(cluster.id, mine)
     .catch((error: Error) => log.warn({ reason: error.message }, `could not remove token ${mine}`));
-  const join = await waitForCommand(client, log, cluster, first.id, deadline);
+  const join = await waitForCommand(tokens, cluster, first.id, deadline);
   return join && { join, created: false };
 }
 
@@ -129,18 +129,18 @@ async function converge(
  * token goes away meanwhile.
  */
 async function waitForCommand(
-  client: V3Client,
-  log: Logger,
+  tokens: TokenApi,
   cluster: Target,
   id: string,
   deadline: Deadline,
 ): Promise<JoinSpec | undefined> {
+  const { client, log } = tokens;
   const outcome = await deadline.poll(
     SERVER_PACE,
     async () => {
       const token = await client.token(cluster.id, id);
       if (!token || token.state === "removing") return { gone: true } as const;
-      return isUsable(token) ? { join: toJoin(token, cluster) } : undefined;
+      return isUsable(token) ? { join: tokens.toJoin(token, cluster) } : undefined;
     },
     () =>
       `registration token ${id} still has no node command; Rancher writes none while its server-url setting is ` +
@@ -151,8 +151,15 @@ async function waitForCommand(
   return undefined;
 }
 
-/** The server's node command, read as `docker run` would; the agent launches exactly that. */
-function toJoin(token: TokenResource, cluster: Target): JoinSpec {
+/** What the token functions need: the API, and how the line reads a token's node command into a join. */
+export interface TokenApi {
+  client: V3Client;
+  log: Logger;
+  toJoin(token: TokenResource, cluster: Target): JoinSpec;
+}
+
+/** The server's RKE1 node command, read as `docker run` would; the agent launches exactly that. */
+export function rke1Join(token: TokenResource, cluster: Target): JoinSpec {
   const command = token.nodeCommand ?? "";
   if (command.includes("system-agent-install.sh")) throw notRke1(cluster);
   const { image, server, caChecksum } = parseNodeCommand(command);
@@ -166,7 +173,7 @@ function toJoin(token: TokenResource, cluster: Target): JoinSpec {
   };
 }
 
-function isUsable(token: TokenResource): boolean {
+export function isUsable(token: TokenResource): boolean {
   return Boolean(token.token && token.nodeCommand);
 }
 
