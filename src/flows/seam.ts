@@ -102,13 +102,6 @@ export interface Installer {
   script: string;
   /** sha256 of the script, hex: logged, so that a user can compare it with the server's. */
   sha256: string;
-  /**
-   * The installer's arguments as the node command gives them (`--server URL --label cattle.io/os=linux
-   * --ca-checksum HEX`), in its order, without `--token` and its value (`JoinSpec.secret`, for the environment).
-   */
-  args: string[];
-  /** The variables the node command sets for the installer (the cluster's agent environment: proxies). */
-  env: Readonly<Record<string, string>>;
 }
 
 /** A dry run's look at the join: never creates anything. */

