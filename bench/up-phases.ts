@@ -4,7 +4,8 @@
 // and the rest, our own time. Waiting on others is: from our token creation request until the server shows the
 // token usable; from the engine's creation of the agent's first container until the server shows our member
 // ready; and the whole life of every container that ran and was removed meanwhile (1.6's bootstrap container).
-// The phases come from up's JSON log (a line as each begins).
+// The phases come from up's JSON log (a line as each begins). Each phase's requests are those the simulator logged
+// with up's credential, given to the phase they arrived in (the agent's own requests are not counted).
 // Usage: npm run bench:phases -- [--runs N] [--line cattle|v3]... [--baseline EXECUTABLE]
 //   --runs N               fresh runs per scenario and CLI (default 5); the tables show medians
 //   --line                 the server lines to measure (default both)
@@ -16,6 +17,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CLI_PATH } from "../test/support/cli.js";
 import { startSimulator } from "../test/support/simulator/index.js";
+import type { RequestLogEntry } from "../test/support/simulator/types.js";
 import { startV3Simulator } from "../test/support/simulator/v3/index.js";
 import { docker, resetEngine } from "../test/support/testbed/engine.js";
 import { startTestbed, type Testbed } from "../test/support/testbed/testbed.js";
@@ -42,10 +44,14 @@ interface Cli {
 interface Stage {
   env: Record<string, string>;
   args: string[];
+  /** The credential up sends (its public half, as the simulator logs it). */
+  accessKey: string;
   /** Epoch ms of the token creation request, if up made one. */
   tokenRequestedAt(): number | undefined;
   /** The server's token is usable (1.6: active; 2.6+: its node command written). */
   tokenReady(): boolean;
+  /** The simulator's request log, live. */
+  requests: readonly RequestLogEntry[];
   /** The server shows a member ready, as up means it. */
   memberReady(): boolean;
   close(): Promise<void>;
@@ -77,6 +83,8 @@ const cattle: Scenario = {
         RANCHER_SECRET_KEY: simulator.environmentKey.secretKey,
       },
       args: [],
+      accessKey: simulator.environmentKey.accessKey,
+      requests: simulator.requests,
       tokenRequestedAt: () => simulator.requests.find(isPost(/registrationtokens$/))?.time,
       tokenReady: () => simulator.tokens(PROJECT).some((token) => token.state === "active"),
       memberReady: () => simulator.hosts(PROJECT).some((host) => host.state === "active"),
@@ -108,6 +116,8 @@ function v3(name: string, roles: string[], active: boolean): Scenario {
           "bench-node",
           ...roles.flatMap((role) => ["--role", role]),
         ],
+        accessKey: simulator.adminToken.accessKey,
+        requests: simulator.requests,
         tokenRequestedAt: () => simulator.requests.find(isPost(/clusterregistrationtokens$/))?.time,
         tokenReady: () => simulator.registrationTokens(id).some((token) => token.commandsReady),
         memberReady: () =>
@@ -179,6 +189,7 @@ function covered(from: number, to: number, intervals: Interval[]): number {
 interface PhaseTime {
   wallMs: number;
   othersMs: number;
+  requests: number;
 }
 
 type Breakdown = Map<string, PhaseTime>;
@@ -201,10 +212,15 @@ async function upOnce(testbed: Testbed, scenario: Scenario, cli: Cli): Promise<B
     const tokenAt = stage.tokenRequestedAt();
     if (tokenAt !== undefined && watched.seen.token !== undefined) busy.push([tokenAt, watched.seen.token]);
     const spans = phaseSpans({ run, startedAt, endedAt });
+    const ours = stage.requests.filter((request) => request.accessKey === stage.accessKey);
     return new Map(
       spans.map((span) => [
         span.phase,
-        { wallMs: span.to - span.from, othersMs: covered(span.from, span.to, busy) },
+        {
+          wallMs: span.to - span.from,
+          othersMs: covered(span.from, span.to, busy),
+          requests: ours.filter((request) => request.time >= span.from && request.time < span.to).length,
+        },
       ]),
     );
   } finally {
@@ -215,26 +231,42 @@ async function upOnce(testbed: Testbed, scenario: Scenario, cli: Cli): Promise<B
 }
 
 const seconds = (ms: number[]) => (median(ms) / 1000).toFixed(2);
+const NONE: PhaseTime = { wallMs: 0, othersMs: 0, requests: 0 };
 
 function report(scenario: Scenario, clis: Cli[], runs: Breakdown[][]): void {
   const phases = [...new Set(runs.flat().flatMap((run) => [...run.keys()]))];
-  const times = (cli: number, phase: string) =>
-    runs[cli]!.map((run) => run.get(phase) ?? { wallMs: 0, othersMs: 0 });
+  const times = (cli: number, phase: string) => runs[cli]!.map((run) => run.get(phase) ?? NONE);
   const total = (run: Breakdown): PhaseTime =>
     [...run.values()].reduce(
-      (sum, p) => ({ wallMs: sum.wallMs + p.wallMs, othersMs: sum.othersMs + p.othersMs }),
-      { wallMs: 0, othersMs: 0 },
+      (sum, p) => ({
+        wallMs: sum.wallMs + p.wallMs,
+        othersMs: sum.othersMs + p.othersMs,
+        requests: sum.requests + p.requests,
+      }),
+      NONE,
     );
   const row = (label: string, of: (cli: number) => PhaseTime[]) => [
     label,
     seconds(of(0).map((p) => p.wallMs)),
     seconds(of(0).map((p) => p.othersMs)),
     ...clis.map((_, cli) => seconds(of(cli).map((p) => p.wallMs - p.othersMs))),
+    ...clis.map((_, cli) => String(median(of(cli).map((p) => p.requests)))),
   ];
   const rows = phases.map((phase) => row(phase, (cli) => times(cli, phase)));
   rows.push(row("total", (cli) => runs[cli]!.map(total)));
   console.log(`\n${scenario.name}: median of ${RUNS} fresh runs, seconds\n`);
-  console.log(table(["phase", "wall", "server+agent", ...clis.map((cli) => `own (${cli.name})`)], rows));
+  const header = [
+    "phase",
+    "wall",
+    "server+agent",
+    ...clis.map((cli) => `own (${cli.name})`),
+    ...clis.map((cli) => `requests (${cli.name})`),
+  ];
+  console.log(table(header, rows));
+  for (const [index, cli] of clis.entries()) {
+    const owns = runs[index]!.map(total).map((p) => ((p.wallMs - p.othersMs) / 1000).toFixed(2));
+    console.log(`own time of each run (${cli.name}): ${owns.join(" ")} s`);
+  }
 }
 
 const clis: Cli[] = [

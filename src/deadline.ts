@@ -62,11 +62,19 @@ export class Deadline {
     }
   }
 
-  /** Polls `probe` at `pace` until it returns a value; on expiry throws what `onExpiry` says. */
-  async poll<T>(pace: Pace, probe: () => Promise<T | undefined>, onExpiry: OnExpiry): Promise<T> {
-    const next = gaps(pace);
+  /**
+   * Polls `probe` at `pace` until it returns a value; on expiry throws what `onExpiry` says. A probe that saw
+   * progress (the next change is likely to follow soon) calls `restart`: the pace starts over.
+   */
+  async poll<T>(
+    pace: Pace,
+    probe: (pacing: { restart(): void }) => Promise<T | undefined>,
+    onExpiry: OnExpiry,
+  ): Promise<T> {
+    let next = gaps(pace);
+    const pacing = { restart: () => void (next = gaps(pace)) };
     for (;;) {
-      const value = await probe().catch((error: unknown) => {
+      const value = await probe(pacing).catch((error: unknown) => {
         // A request cut short by the deadline itself: what timed out is what we were waiting for (unless a wait
         // within the probe already said what it was).
         const said = error instanceof EnrollError && error.kind === "timeout" && !(error instanceof CutShort);

@@ -130,6 +130,8 @@ export interface Member {
   ready: boolean;
   /** Why it is not ready yet, in the server's words, when it says. */
   waiting?: string;
+  /** The roles it holds, on a line whose members have roles (2.x). */
+  roles?: readonly Role[];
   /** Its labels, when the line keeps those `up` gives (1.6 host labels): a re-run compares them. */
   labels?: Readonly<Record<string, string>>;
   /** What results and `status` show of it: its id, state and the line's own fields (labels, roles, …). */
@@ -191,8 +193,11 @@ export interface ServerDriver {
   getMember(target: Target, id: string): Promise<Member | undefined>;
   /** Which member is this machine's, by evidence (a name alone never decides). */
   identify(members: readonly Member[], evidence: Evidence): MemberMatch | undefined;
-  /** Why the member cannot become ready yet beyond its own state (2.x: roles the cluster lacks), if known. */
-  whyWaiting(target: Target, member: Member | undefined): Promise<string | undefined>;
+  /**
+   * Why the member cannot become ready yet beyond its own state (2.x: roles the cluster lacks), if known; `members`
+   * are the target's members as just listed.
+   */
+  whyWaiting(target: Target, member: Member, members: readonly Member[]): Promise<string | undefined>;
   /** Takes the member out of the target the way the server allows, and waits until it is gone. */
   removeMember(target: Target, id: string, deadline: Deadline): Promise<void>;
 }

@@ -294,7 +294,11 @@ async function launch(s: UpState): Promise<void> {
   };
 }
 
-/** Polls the target until our member is ready, decided by evidence rather than by the first name match. */
+/**
+ * Polls the target until our member is ready, decided by evidence rather than by the first name match. Each change
+ * of its state after the first sight starts the pace over: the server is working on it, and its next change tends
+ * to follow soon (the first sight comes soon after the launch, while the pace is still quick).
+ */
 async function confirm(s: UpState): Promise<void> {
   const { log, deadline } = s.context;
   const evidence = s.evidence!;
@@ -305,7 +309,7 @@ async function confirm(s: UpState): Promise<void> {
   let relaunched = false;
   s.member = await deadline.poll(
     SERVER_PACE,
-    async () => {
+    async (pacing) => {
       seen = await s.driver.listMembers(s.target);
       const match = s.driver.identify(seen, evidence);
       if (!match && !relaunched && (await s.agent.lostCredentials())) {
@@ -314,9 +318,12 @@ async function confirm(s: UpState): Promise<void> {
         relaunched = true;
         await s.agent.install(s.join!, s.options, deadline);
       }
+      if (match && ours && match.member.state !== ours.state) pacing.restart();
       // Progress, not silence: a change of state, or of what it waits for (rke2 installing takes minutes).
       if (match && (match.member.state !== ours?.state || match.member.waiting !== ours?.waiting)) {
-        holds = await s.driver.whyWaiting(s.target, match.member);
+        holds = reached(s, match.member)
+          ? undefined
+          : await s.driver.whyWaiting(s.target, match.member, seen);
         const { id, state, waiting } = match.member;
         log.info(
           { [words.member]: id, state, why: match.why, ...(holds ? { waiting: holds } : {}) },

@@ -243,7 +243,7 @@ describe("system-agent line: machines", () => {
       const found = driver.identify(await driver.listMembers(target), evidence("worker-id"))?.member;
       return found?.state === "provisioning" ? found : undefined;
     }, "the worker never provisioning");
-    const why = await driver.whyWaiting(target, worker);
+    const why = await driver.whyWaiting(target, worker, [worker]);
     assert.match(why ?? "", /has no etcd, no controlplane machine yet/);
     assert.match(why ?? "", /waiting for at least one control plane, etcd, and worker node/);
     await machineRequest(sim, token, "server-id", { name: "s1", roles: { etcd: true, controlPlane: true } });
@@ -254,7 +254,7 @@ describe("system-agent line: machines", () => {
     assert.deepEqual([ready.state, ready.waiting, ready.view.nodeName], ["running", undefined, "w1"]);
     assert.match(String(ready.view.node), new RegExp(`^${target.id}:machine-`));
     assert.equal(ready.view.nodeState, "active");
-    assert.equal(await driver.whyWaiting(target, ready), undefined);
+    assert.equal(await driver.whyWaiting(target, ready, [ready]), undefined);
   });
 
   it("removal deletes the machine and waits until it and its node are gone", async () => {

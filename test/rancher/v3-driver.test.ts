@@ -283,7 +283,32 @@ describe("v3 driver: nodes", () => {
       ["node-01", "10.0.0.11", false, false],
     );
     assert.match(node.waiting ?? "", /Registered: (Unknown|not reported yet)/);
-    assert.match((await driver.whyWaiting(target, node)) ?? "", /has no etcd, no controlplane node yet/);
+    const nodes = await driver.listMembers(target);
+    assert.match(
+      (await driver.whyWaiting(target, node, nodes)) ?? "",
+      /has no etcd, no controlplane node yet/,
+    );
+  });
+
+  it("a worker joining an active cluster: nothing holds it back, and saying so takes one request", async () => {
+    const active = sim.addCluster({ name: "running", active: true });
+    const running = { id: active.id, name: active.name };
+    const [node] = sim.seedNodes({ clusterId: active.id, hostname: "worker-01", roles: ["worker"] });
+    const driver = driverOf(sim);
+    const nodes = await driver.listMembers(running);
+    const since = sim.requests.length;
+    assert.equal(
+      await driver.whyWaiting(
+        running,
+        nodes.find((n) => n.id === node!.id)!,
+        nodes,
+      ),
+      undefined,
+    );
+    assert.deepEqual(
+      sim.requests.slice(since).map((r) => r.path),
+      [`/v3/clusters/${active.id}`],
+    );
   });
 
   it("all roles on one node: it becomes ready (active, Registered and Ready true)", async () => {
@@ -305,7 +330,7 @@ describe("v3 driver: nodes", () => {
       [ready.state, ready.registered, ready.waiting, ready.view.roles],
       ["active", true, undefined, roles],
     );
-    assert.equal(await driver.whyWaiting(target, ready), undefined);
+    assert.equal(await driver.whyWaiting(target, ready, [ready]), undefined);
   });
 
   it("removal deletes the node and waits until it is gone", async () => {

@@ -49,6 +49,25 @@ describe("the pace of a wait", () => {
     );
   });
 
+  it("a probe that saw progress starts the pace over: the next look comes soon again", async () => {
+    const looks: number[] = [];
+    await new Deadline(10).poll(
+      { firstMs: 50, maxMs: 1000 },
+      async (pacing) => {
+        looks.push(Date.now());
+        if (looks.length === 8) pacing.restart();
+        return looks.length === 9 ? "done" : undefined;
+      },
+      () => "never",
+    );
+    const [beforeRestart, afterRestart] = [looks[7]! - looks[6]!, looks[8]! - looks[7]!];
+    assert.ok(beforeRestart >= 190, `the 7th gap is 50 ms × 1.25⁶ (${beforeRestart} ms)`);
+    assert.ok(
+      afterRestart < beforeRestart / 2,
+      `after the restart: ${afterRestart} ms, before: ${beforeRestart} ms`,
+    );
+  });
+
   it("a request the deadline cut short ends the wait with what it waited for; a wait within it keeps its words", async () => {
     const deadline = new Deadline(0.1);
     const slowRequest = async () => {

@@ -112,7 +112,7 @@ describe("a node's readiness", () => {
 
   it("the roles no live node holds are missing", () => {
     const nodes = [node({ etcd: true, worker: false }), node({ controlPlane: true, state: "removing" })];
-    assert.deepEqual(missingRoles(nodes), ["controlplane", "worker"]);
+    assert.deepEqual(missingRoles(nodes.map(toMember)), ["controlplane", "worker"]);
   });
 });
 

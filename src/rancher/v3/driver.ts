@@ -60,8 +60,8 @@ export class V3Driver extends Rancher2Driver implements ServerDriver {
     return identifyNode(nodes, evidence);
   }
 
-  async whyWaiting(cluster: Target, _node?: Member): Promise<string | undefined> {
-    const reasons = await clusterHolds(this.client, cluster);
+  async whyWaiting(cluster: Target, _node: Member, nodes: readonly Member[]): Promise<string | undefined> {
+    const reasons = await clusterHolds(this.client, cluster, nodes);
     return reasons.length ? reasons.join("; ") : undefined;
   }
 

@@ -22,6 +22,7 @@ export function toMember(node: NodeResource): Member {
     name,
     state,
     address,
+    roles,
     created: node.created ?? "",
     identity: null,
     registered: isTrue("Registered"),
@@ -85,23 +86,27 @@ export async function removeNode(
 }
 
 /**
- * What keeps the cluster from making the node ready, beyond the node's own state: the roles no node holds yet
- * (Rancher provisions nothing until etcd, controlplane and worker each have a node), and the cluster's state.
+ * What keeps a cluster that is not active from making the node ready, beyond the node's own state: the roles no
+ * node holds yet (Rancher provisions nothing until etcd, controlplane and worker each have a node), and the
+ * cluster's state. `nodes` are the cluster's nodes as just listed.
  */
-export async function clusterHolds(client: V3Client, cluster: Target): Promise<string[]> {
-  const [current, nodes] = await Promise.all([client.cluster(cluster.id), client.nodes(cluster.id)]);
-  const reasons: string[] = [];
+export async function clusterHolds(
+  client: V3Client,
+  cluster: Target,
+  nodes: readonly Member[],
+): Promise<string[]> {
+  const current = await client.cluster(cluster.id);
+  if (!current || current.state === "active") return [];
   const missing = missingRoles(nodes);
-  if (missing.length) {
-    reasons.push(
-      `cluster ${cluster.name} has no ${missing.join(", no ")} node yet: Rancher provisions nothing until every role (etcd, controlplane, worker) has a node`,
-    );
-  }
-  if (current && current.state !== "active") {
-    const message = current.transitioningMessage ? `: ${current.transitioningMessage}` : "";
-    reasons.push(`cluster ${cluster.name} is ${current.state ?? "unknown"}${message}`);
-  }
-  return reasons;
+  const message = current.transitioningMessage ? `: ${current.transitioningMessage}` : "";
+  return [
+    ...(missing.length
+      ? [
+          `cluster ${cluster.name} has no ${missing.join(", no ")} node yet: Rancher provisions nothing until every role (etcd, controlplane, worker) has a node`,
+        ]
+      : []),
+    `cluster ${cluster.name} is ${current.state ?? "unknown"}${message}`,
+  ];
 }
 
 /** `Registered: Unknown (waiting to register with Kubernetes)`, `Ready: not reported yet`. */
@@ -115,7 +120,7 @@ export function conditionsNotTrue(conditions: readonly Condition[]): string[] {
 }
 
 /** The roles no node of the cluster (other than those being removed) holds. */
-export function missingRoles(nodes: readonly NodeResource[]): Role[] {
+export function missingRoles(nodes: readonly Member[]): Role[] {
   const live = nodes.filter((node) => node.state !== "removing");
-  return ROLES.filter((role) => !live.some((node) => hasRole(node, role)));
+  return ROLES.filter((role) => !live.some((node) => node.roles?.includes(role)));
 }
