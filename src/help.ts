@@ -1,4 +1,5 @@
-import type { Command } from "commander";
+import { Help, type Command } from "commander";
+import { listedTerm, type CommandSpec } from "./commands/spec.js";
 import { EXIT_CODES, type ErrorKind } from "./errors.js";
 import { INTERRUPTED_EXIT_CODES } from "./interrupt.js";
 
@@ -60,10 +61,20 @@ const COMMANDS: Readonly<Record<string, { examples: string[]; codes?: Record<num
   settings: { examples: ["rancher-enroll settings", "rancher-enroll settings --profile staging"] },
 };
 
-/** Help for people: the global options on every command's help, its examples and its exit codes. */
-export function withHelp(program: Command): Command {
+/**
+ * Help for people: the global options on every command's help, its examples and its exit codes. The list of commands
+ * comes from their specs, for the commands not built (commands/program.ts).
+ */
+export function withHelp(program: Command, specs: readonly CommandSpec[]): Command {
   const settings = { showGlobalOptions: true };
-  program.configureHelp(settings);
+  program.configureHelp({
+    ...settings,
+    subcommandTerm(this: Help, command: Command) {
+      const spec = specs.find(({ name }) => name === command.name());
+      // commander's own `help [command]` has no spec.
+      return spec ? listedTerm(spec) : Help.prototype.subcommandTerm.call(this, command);
+    },
+  });
   program.addHelpText("after", `\n${exitCodes()}\n\nMore: rancher-enroll <command> --help`);
   for (const command of program.commands) {
     command.configureHelp(settings);

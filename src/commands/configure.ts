@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import type { Command } from "commander";
 import type { Question } from "../config/ask.js";
 import { ProfileFiles, profilePaths } from "../config/profile-files.js";
 import type { FileKind } from "../config/profile-parse.js";
@@ -17,6 +17,7 @@ import {
   type NotChecked,
 } from "./configure-check.js";
 import { runReport, type Report } from "./run.js";
+import type { CommandSpec } from "./spec.js";
 
 interface ConfigureFlags {
   profile?: string;
@@ -29,29 +30,33 @@ interface ConfigureFlags {
 /** What `configure` asks on a terminal, as `aws configure` does. */
 const ASKED: readonly SettingName[] = ["url", "accessKey", "secretKey", "environment"];
 
-export function configureCommand(): Command {
-  return withSettingOptions(new Command("configure"), SETTING_NAMES)
-    .description(
-      "write settings into a profile: from flags, --from-env or --import-rancher-cli; without any, ask on a terminal",
-    )
-    .option(
-      "--profile <name>",
-      `the profile to write [env: ${PROFILE_VARIABLE}, default: ${DEFAULT_PROFILE}]`,
-    )
-    .option(
-      "--from-env",
-      "take the settings' environment variables too (RANCHER_URL, RANCHER_ACCESS_KEY, ...)",
-    )
-    .option(
-      "--import-rancher-cli [file]",
-      "take the settings of a Rancher CLI configuration: 1.x cli.json or 2.x cli2.json (default: whichever of ~/.rancher/cli.json and cli2.json exists)",
-    )
-    .option(
-      "--no-verify",
-      `write without contacting the server (offline); by default the URL must answer as Rancher, accept the key and have the environment or cluster (waiting at most ${CHECK_SECONDS} s)`,
-    )
-    .action((flags: ConfigureFlags, command: Command) => runReport(command, (log) => configure(flags, log)));
-}
+export const CONFIGURE: CommandSpec = {
+  name: "configure",
+  description:
+    "write settings into a profile: from flags, --from-env or --import-rancher-cli; without any, ask on a terminal",
+  hasOptions: true,
+  complete: (listing) =>
+    withSettingOptions(listing, SETTING_NAMES)
+      .option(
+        "--profile <name>",
+        `the profile to write [env: ${PROFILE_VARIABLE}, default: ${DEFAULT_PROFILE}]`,
+      )
+      .option(
+        "--from-env",
+        "take the settings' environment variables too (RANCHER_URL, RANCHER_ACCESS_KEY, ...)",
+      )
+      .option(
+        "--import-rancher-cli [file]",
+        "take the settings of a Rancher CLI configuration: 1.x cli.json or 2.x cli2.json (default: whichever of ~/.rancher/cli.json and cli2.json exists)",
+      )
+      .option(
+        "--no-verify",
+        `write without contacting the server (offline); by default the URL must answer as Rancher, accept the key and have the environment or cluster (waiting at most ${CHECK_SECONDS} s)`,
+      )
+      .action((flags: ConfigureFlags, command: Command) =>
+        runReport(command, (log) => configure(flags, log)),
+      ),
+};
 
 async function configure(flags: ConfigureFlags, log: Logger): Promise<Report> {
   const { name } = chooseProfile(flags.profile, process.env);

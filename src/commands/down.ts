@@ -1,9 +1,10 @@
-import { Command } from "commander";
+import type { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
 import type { Logger } from "../log.js";
 import { agentChooser, checkedSettings, enrollmentStore, serverConnector } from "./clients.js";
 import type { ClockFlags } from "./command-clock.js";
 import { runFlow, withServerOptions } from "./run.js";
+import type { CommandSpec } from "./spec.js";
 
 interface DownFlags extends ClockFlags {
   purge?: boolean;
@@ -11,17 +12,20 @@ interface DownFlags extends ClockFlags {
   yes?: boolean;
 }
 
-export function downCommand(): Command {
-  return withSettingOptions(withServerOptions(new Command("down")), ["timeout", "waitForDocker"])
-    .description("take this host out of its environment: remove it on the server, remove the agent")
-    .option("--purge", "also forget the machine's identity, so the next `up` makes a new host")
-    .option(
-      "--force",
-      "when the server cannot be reached or refuses, remove the agent anyway and leave the host on the server",
-    )
-    .option("-y, --yes", "do not ask for confirmation (never asked without a terminal)")
-    .action((flags: DownFlags, command: Command) => runFlow(command, (log) => runDown(flags, log)));
-}
+export const DOWN: CommandSpec = {
+  name: "down",
+  description: "take this host out of its environment: remove it on the server, remove the agent",
+  hasOptions: true,
+  complete: (listing) =>
+    withSettingOptions(withServerOptions(listing), ["timeout", "waitForDocker"])
+      .option("--purge", "also forget the machine's identity, so the next `up` makes a new host")
+      .option(
+        "--force",
+        "when the server cannot be reached or refuses, remove the agent anyway and leave the host on the server",
+      )
+      .option("-y, --yes", "do not ask for confirmation (never asked without a terminal)")
+      .action((flags: DownFlags, command: Command) => runFlow(command, (log) => runDown(flags, log))),
+};
 
 async function runDown(flags: DownFlags, log: Logger) {
   const { down } = await import("../flows/down.js");

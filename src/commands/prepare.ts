@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import type { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
 import {
   effectiveSettings,
@@ -11,6 +11,7 @@ import { pullProgressReporter } from "../progress.js";
 import { agentChooser, enrollmentStore, serverConnector } from "./clients.js";
 import { commandClock, type ClockFlags } from "./command-clock.js";
 import { runFlow, withServerOptions } from "./run.js";
+import type { CommandSpec } from "./spec.js";
 
 interface PrepareFlags extends ClockFlags {
   agentImage?: string;
@@ -19,26 +20,23 @@ interface PrepareFlags extends ClockFlags {
   cluster?: string;
 }
 
-export function prepareCommand(): Command {
-  return withSettingOptions(withServerOptions(new Command("prepare")), [
-    "environment",
-    "cluster",
-    "timeout",
-    "waitForDocker",
-  ])
-    .description(
-      "for image builds: pull the agent image ahead of time; with --clean, leave no machine identity",
-    )
-    .option(
-      "--agent-image <image>",
-      "the image to pull (default: the server's agent image, when its settings are given)",
-    )
-    .option(
-      "--clean",
-      "remove the agent's containers, the machine's identity (1.6: /var/lib/rancher/state; 2.x: Rancher's RKE1 node clean-up) and our state file",
-    )
-    .action((flags: PrepareFlags, command: Command) => runFlow(command, (log) => runPrepare(flags, log)));
-}
+export const PREPARE: CommandSpec = {
+  name: "prepare",
+  description:
+    "for image builds: pull the agent image ahead of time; with --clean, leave no machine identity",
+  hasOptions: true,
+  complete: (listing) =>
+    withSettingOptions(withServerOptions(listing), ["environment", "cluster", "timeout", "waitForDocker"])
+      .option(
+        "--agent-image <image>",
+        "the image to pull (default: the server's agent image, when its settings are given)",
+      )
+      .option(
+        "--clean",
+        "remove the agent's containers, the machine's identity (1.6: /var/lib/rancher/state; 2.x: Rancher's RKE1 node clean-up) and our state file",
+      )
+      .action((flags: PrepareFlags, command: Command) => runFlow(command, (log) => runPrepare(flags, log))),
+};
 
 async function runPrepare(flags: PrepareFlags, log: Logger) {
   const { prepare } = await import("../flows/prepare.js");

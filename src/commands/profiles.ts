@@ -1,9 +1,10 @@
-import { Command } from "commander";
+import type { Command } from "commander";
 import { ProfileFiles, profilePaths } from "../config/profile-files.js";
 import { chooseProfile, Profile } from "../config/profile.js";
 import { setting, showValue, type SettingName } from "../config/setting-table.js";
 import { table } from "./table.js";
 import { runReport, type Report } from "./run.js";
+import type { CommandSpec } from "./spec.js";
 
 interface ListedProfile {
   name: string;
@@ -17,11 +18,13 @@ interface ListedProfile {
   secretKey: boolean;
 }
 
-export function profilesCommand(): Command {
-  return new Command("profiles")
-    .description("list the profiles and where they are kept (secrets are never shown)")
-    .action((_flags: object, command: Command) => runReport(command, async () => listProfiles()));
-}
+export const PROFILES: CommandSpec = {
+  name: "profiles",
+  description: "list the profiles and where they are kept (secrets are never shown)",
+  hasOptions: false,
+  complete: (listing) =>
+    listing.action((_flags: object, command: Command) => runReport(command, async () => listProfiles())),
+};
 
 function listProfiles(): Report {
   const files = new ProfileFiles(profilePaths(process.env));

@@ -1,22 +1,26 @@
-import { Command } from "commander";
+import type { Command } from "commander";
 import { describeOrigin } from "../config/resolve.js";
 import { withSettingOptions } from "../config/setting-options.js";
 import { UP_ONLY_SETTING_NAMES, UP_SETTING_NAMES } from "../config/setting-table.js";
 import { effectiveSettings, type EffectiveSettings, type ServerFlags } from "../config/settings.js";
 import { table } from "./table.js";
 import { runReport, withServerOptions, type Report } from "./run.js";
+import type { CommandSpec } from "./spec.js";
 
-export function settingsCommand(): Command {
-  return withSettingOptions(withServerOptions(new Command("settings")), UP_ONLY_SETTING_NAMES)
-    .description("show the settings `up` would use and where each comes from (credentials masked)")
-    .action((flags: ServerFlags, command: Command) =>
-      runReport(command, async (log) =>
-        settingsReport(
-          effectiveSettings(UP_SETTING_NAMES, flags, process.env, (message) => log.warn(message)),
+export const SETTINGS: CommandSpec = {
+  name: "settings",
+  description: "show the settings `up` would use and where each comes from (credentials masked)",
+  hasOptions: true,
+  complete: (listing) =>
+    withSettingOptions(withServerOptions(listing), UP_ONLY_SETTING_NAMES).action(
+      (flags: ServerFlags, command: Command) =>
+        runReport(command, async (log) =>
+          settingsReport(
+            effectiveSettings(UP_SETTING_NAMES, flags, process.env, (message) => log.warn(message)),
+          ),
         ),
-      ),
-    );
-}
+    ),
+};
 
 function settingsReport({ profile, files, settings }: EffectiveSettings): Report {
   const rows = settings.map(({ key, value, origin }) => [

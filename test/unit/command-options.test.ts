@@ -2,12 +2,13 @@
 // and up accepts the same.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { settingsCommand } from "../../src/commands/settings.js";
-import { upCommand } from "../../src/commands/up.js";
+import { SETTINGS } from "../../src/commands/settings.js";
+import { builtCommand } from "../../src/commands/spec.js";
+import { UP } from "../../src/commands/up.js";
 import { setting, UP_SETTING_NAMES } from "../../src/config/setting-table.js";
 
 describe("options from the settings table", () => {
-  for (const command of [settingsCommand(), upCommand()]) {
+  for (const command of [builtCommand(SETTINGS), builtCommand(UP)]) {
     it(`${command.name()} accepts every setting that settings lists`, () => {
       const flags = new Set(command.options.map((option) => option.long));
       const missing = UP_SETTING_NAMES.map((name) => setting(name).flag).filter((flag) => !flags.has(flag));
@@ -16,7 +17,7 @@ describe("options from the settings table", () => {
   }
 
   it("settings parses --agent-interface and --wait-for-docker (once unknown options)", () => {
-    const command = settingsCommand()
+    const command = builtCommand(SETTINGS)
       .exitOverride()
       .action(() => undefined);
     command.parse(["--agent-interface", "eth0", "--wait-for-docker", "5"], { from: "user" });
