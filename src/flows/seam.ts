@@ -91,7 +91,10 @@ export interface JoinSpec {
   url?: string;
   /** The CA checksum the command pins, when it pins one (2.x). */
   caChecksum?: string;
-  /** The system agent's installer, fetched by the driver over the run's verified TLS (never `curl | sh`). */
+  /**
+   * The system agent's installer, fetched by the driver over the run's verified TLS (never `curl | sh`). Absent
+   * in a dry run's peek (`peekJoin` downloads nothing): the command names its URL, which is what a plan shows.
+   */
   installer?: Installer;
 }
 

@@ -156,20 +156,6 @@ describe("up on Rancher 2.x", { skip: e2e.skip }, () => {
     }
   });
 
-  // Until the system agent's node agent lands (src/agents/system-agent.ts), the line is chosen and then refused.
-  it("an RKE2 cluster is the system-agent line: chosen from the cluster, nothing created before its agent runs", async () => {
-    const cluster = world.cluster({ kind: "rke2" });
-    const since = world.simulator.requests.length;
-    const run = await world.cli(["up", "--cluster", cluster.name]);
-    assert.equal(run.code, 8, run.stderr);
-    assert.match(run.stderr, /cannot run rancher-system-agent \(RKE2\/K3s clusters\) yet/);
-    assert.deepEqual(
-      requestsSince(since).filter((r) => r.method !== "GET"),
-      [],
-    );
-    assert.deepEqual(await world.containers(), []);
-  });
-
   it("an unknown cluster is exit 4 listing the clusters the token can see", async () => {
     const run = await world.cli(["up", "--cluster", "no-such-cluster"]);
     assert.equal(run.code, 4, run.stderr);
