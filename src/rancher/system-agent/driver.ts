@@ -12,12 +12,12 @@ import {
 } from "../../flows/seam.js";
 import { checkCommandChecksum } from "../v3/ca-checksum.js";
 import { V3Driver } from "../v3/driver.js";
-import { ROLES } from "../v3/nodes.js";
+import { clusterHolds } from "../v3/nodes.js";
 import { Rancher2Driver } from "../v3/rancher2-driver.js";
 import { obtainJoin, peekJoin, type TokenApi } from "../v3/tokens.js";
 import { fetchInstaller, systemAgentJoin } from "./installer.js";
 import { MachineClient, type MachineScope } from "./machines.js";
-import { identifyMachine, machineMember, machineRoles, nodeOf } from "./members.js";
+import { identifyMachine, machineMember, nodeOf } from "./members.js";
 import type { MachineResource } from "./resources.js";
 
 const OWNER_NAME = "objectset.rio.cattle.io/owner-name";
@@ -93,23 +93,14 @@ export class SystemAgentDriver extends Rancher2Driver implements ServerDriver {
   /**
    * What keeps the cluster from running the machine, beyond the machine itself: the roles no machine holds yet
    * (Rancher's planner installs nothing until etcd, control plane and worker each have one), and the cluster's
-   * state while it provisions.
+   * state while it provisions. `machines`: the cluster's, as just listed.
    */
-  async whyWaiting(cluster: Target): Promise<string | undefined> {
-    const [current, machines] = await Promise.all([
-      this.client.cluster(cluster.id),
-      this.machines.list(await this.scopeOf(cluster)),
-    ]);
-    const missing = missingRoles(machines);
-    const reasons = missing.length
-      ? [
-          `cluster ${cluster.name} has no ${missing.join(", no ")} machine yet: Rancher installs nothing until every role (etcd, controlplane, worker) has a machine`,
-        ]
-      : [];
-    if (current && current.state !== "active") {
-      const message = current.transitioningMessage ? `: ${current.transitioningMessage}` : "";
-      reasons.push(`cluster ${cluster.name} is ${current.state ?? "unknown"}${message}`);
-    }
+  async whyWaiting(
+    cluster: Target,
+    _machine: Member,
+    machines: readonly Member[],
+  ): Promise<string | undefined> {
+    const reasons = await clusterHolds(this.client, cluster, machines, "machine");
     return reasons.length ? reasons.join("; ") : undefined;
   }
 
@@ -157,10 +148,4 @@ export class SystemAgentDriver extends Rancher2Driver implements ServerDriver {
     this.scopes.set(cluster.id, scope);
     return scope;
   }
-}
-
-/** The roles no machine of the cluster (other than those being deleted) holds. */
-function missingRoles(machines: readonly MachineResource[]) {
-  const live = machines.filter((machine) => machine.status?.phase !== "Deleting");
-  return ROLES.filter((role) => !live.some((machine) => machineRoles(machine).includes(role)));
 }

@@ -26,6 +26,7 @@ export function machineMember(machine: MachineResource, node: NodeResource | und
   const waiting = machineWaiting(machine, followed);
   const address = metadata.annotations?.[ADDRESS] || followed?.address || null;
   const state = phase.toLowerCase();
+  const roles = machineRoles(machine);
   return {
     id: machine.id,
     name: (nodeName ?? labels[NODE_NAME] ?? metadata.name).toLowerCase(),
@@ -37,12 +38,13 @@ export function machineMember(machine: MachineResource, node: NodeResource | und
     ready: phase === "Running" && Boolean(nodeName) && Boolean(followed?.ready),
     ...(waiting ? { waiting } : {}),
     labels,
+    roles,
     view: {
       id: machine.id,
       state,
       machine: metadata.name,
       phase,
-      roles: machineRoles(machine),
+      roles,
       ...(nodeName ? { nodeName } : {}),
       ...(node ? { node: node.id, nodeState: followed?.state } : {}),
       ...(address ? { address } : {}),

@@ -5,6 +5,8 @@ import type { Member, Role, Target } from "../../flows/seam.js";
 import type { Condition, NodeResource } from "./resources.js";
 
 export const ROLES: readonly Role[] = ["etcd", "controlplane", "worker"];
+/** The states of a member on its way out (a v3 node removing, a CAPI machine deleting): it counts for no role. */
+const LEAVING = new Set(["removing", "deleting"]);
 
 /** The conditions a node needs before it counts: Registered with Kubernetes, then Ready. */
 export const NODE_CONDITIONS = ["Registered", "Ready"] as const;
@@ -93,16 +95,17 @@ export async function removeNode(
 export async function clusterHolds(
   client: V3Client,
   cluster: Target,
-  nodes: readonly Member[],
+  members: readonly Member[],
+  word: "node" | "machine" = "node",
 ): Promise<string[]> {
   const current = await client.cluster(cluster.id);
   if (!current || current.state === "active") return [];
-  const missing = missingRoles(nodes);
+  const missing = missingRoles(members);
   const message = current.transitioningMessage ? `: ${current.transitioningMessage}` : "";
   return [
     ...(missing.length
       ? [
-          `cluster ${cluster.name} has no ${missing.join(", no ")} node yet: Rancher provisions nothing until every role (etcd, controlplane, worker) has a node`,
+          `cluster ${cluster.name} has no ${missing.join(", no ")} ${word} yet: Rancher provisions nothing until every role (etcd, controlplane, worker) has a ${word}`,
         ]
       : []),
     `cluster ${cluster.name} is ${current.state ?? "unknown"}${message}`,
@@ -121,6 +124,6 @@ export function conditionsNotTrue(conditions: readonly Condition[]): string[] {
 
 /** The roles no node of the cluster (other than those being removed) holds. */
 export function missingRoles(nodes: readonly Member[]): Role[] {
-  const live = nodes.filter((node) => node.state !== "removing");
+  const live = nodes.filter((node) => !LEAVING.has(node.state));
   return ROLES.filter((role) => !live.some((node) => node.roles?.includes(role)));
 }
