@@ -52,16 +52,6 @@ export class Deadline {
     return this.remainingMs() === 0;
   }
 
-  /** Waits for a person (a confirmation): that time does not count against `--timeout`. */
-  async excluding<T>(work: () => Promise<T>): Promise<T> {
-    const started = Date.now();
-    try {
-      return await work();
-    } finally {
-      this.endsAt += Date.now() - started;
-    }
-  }
-
   /**
    * Polls `probe` at `pace` until it returns a value; on expiry throws what `onExpiry` says. A probe that saw
    * progress (the next change is likely to follow soon) calls `restart`: the pace starts over.

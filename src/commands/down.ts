@@ -44,12 +44,13 @@ async function runDown(flags: DownFlags, log: Logger) {
   });
 }
 
-async function askPerson(question: string): Promise<boolean> {
+async function askPerson(question: string, signal: AbortSignal): Promise<boolean> {
   // Loaded here only, as in configure: its stream and readline would cost every command's start-up.
   const { confirm } = await import("../config/ask.js");
   return confirm(question, {
     input: process.stdin,
     output: process.stderr,
     interrupted: "down interrupted at the question: nothing was changed",
+    signal,
   });
 }

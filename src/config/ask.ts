@@ -17,6 +17,8 @@ export interface Terminal {
   output: NodeJS.WritableStream;
   /** What Ctrl-C at a question fails with: what the command leaves as it was. */
   interrupted: string;
+  /** Stops asking: the question is left, and `ask` rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -25,15 +27,17 @@ export interface Terminal {
  */
 export async function ask(
   questions: readonly Question[],
-  { input, output, interrupted: whenInterrupted }: Terminal,
+  { input, output, interrupted: whenInterrupted, signal }: Terminal,
 ): Promise<string[]> {
   const echo = new EchoSwitch(output);
   const readline = createInterface({ input, output: echo, terminal: true });
   const lines = readline[Symbol.asyncIterator]();
-  const interrupted = new Promise<never>((_, reject) =>
-    readline.once("SIGINT", () => reject(new EnrollError("usage", whenInterrupted))),
-  );
+  const interrupted = new Promise<never>((_, reject) => {
+    readline.once("SIGINT", () => reject(new EnrollError("usage", whenInterrupted)));
+    signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
   const next = async () => {
+    if (signal?.aborted) throw signal.reason;
     const line = await Promise.race([lines.next(), interrupted]);
     if (line.done) throw new EnrollError("usage", "input ended before every question was answered");
     return line.value.trim();
@@ -43,6 +47,8 @@ export async function ask(
     for (const question of questions) answers.push(await askOne(question, readline, echo, next));
     return answers;
   } finally {
+    // The prompt's line is left unanswered: what follows starts on a line of its own.
+    if (signal?.aborted) echo.write("\n");
     readline.close();
   }
 }

@@ -16,8 +16,11 @@ export interface DownContext {
   purge: boolean;
   /** Go on locally when the server cannot be reached or refuses, leaving the member there (said in the result). */
   force: boolean;
-  /** Asks a person before the first change (on a terminal, without `--yes`); undefined: do not ask. */
-  confirm?: (question: string) => Promise<boolean>;
+  /**
+   * Asks a person before the first change (on a terminal, without `--yes`); undefined: do not ask. Waits until
+   * `signal` aborts at the latest (the time left of `--timeout`), then stops asking.
+   */
+  confirm?: (question: string, signal: AbortSignal) => Promise<boolean>;
   deadline: Deadline;
 }
 
@@ -33,6 +36,8 @@ interface DownState extends FlowState {
   driver?: ServerDriver;
   toRemove: string[];
   removedMembers: string[];
+  /** What the person agreed to, and about which member: the record must still say so once the lock is held. */
+  agreed?: string;
   /** What stays on the server (only with `force`). */
   left: string[];
   removedContainers: string[];
@@ -55,21 +60,19 @@ export const DOWN_PHASES: readonly Phase<DownState>[] = [
   { name: "check this machine", run: (s) => s.agent.preflight(s.context.deadline) },
   {
     name: "read enrollment",
-    locked: true,
-    run: async (s) => {
-      [s.enrollment, s.agentState] = await Promise.all([readRecord(s), s.agent.inspect()]);
-      s.done = !s.enrollment && !s.damagedRecord && !s.agentState.present && !s.context.purge;
-      if (s.done) s.context.log.info("this machine is not enrolled: nothing to do");
-    },
+    // A person's answer can take long: the lock is taken after it (the record is read again then).
+    locked: (s) => !s.context.confirm,
+    run: readEnrollment,
   },
   { name: "reach server", when: (s) => Boolean(s.enrollment?.memberId), run: reachServer },
+  { name: "confirm", when: (s) => Boolean(s.context.confirm), run: askPerson },
   {
-    name: "confirm",
+    name: "read enrollment again",
+    locked: true,
     when: (s) => Boolean(s.context.confirm),
     run: async (s) => {
-      const { confirm, deadline } = s.context;
-      if (!(await deadline.excluding(() => confirm!(question(s)))))
-        throw new EnrollError("usage", "down cancelled: nothing was changed");
+      await readEnrollment(s);
+      if (!s.done && agreement(s) !== s.agreed) throw changedMeanwhile();
     },
   },
   { name: "stop agent", changes: true, run: (s) => s.agent.stop() },
@@ -120,6 +123,47 @@ export async function down(context: DownContext): Promise<DownResult> {
     ...(left.length ? { leftOnServer: left } : {}),
     durationSeconds: seconds(state.started),
   };
+}
+
+async function readEnrollment(s: DownState): Promise<void> {
+  [s.enrollment, s.agentState] = await Promise.all([readRecord(s), s.agent.inspect()]);
+  s.done = !s.enrollment && !s.damagedRecord && !s.agentState.present && !s.context.purge;
+  if (s.done) s.context.log.info("this machine is not enrolled: nothing to do");
+}
+
+/**
+ * The question waits at most until `--timeout` runs out (a terminal may have nobody at it), and holds no lock
+ * meanwhile: other runs may go on, and the record is read again under the lock before anything changes.
+ */
+async function askPerson(s: DownState): Promise<void> {
+  const { confirm, deadline } = s.context;
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), deadline.remainingMs());
+  const yes = await confirm!(question(s), stop.signal)
+    .catch((error: unknown) => {
+      if (!stop.signal.aborted) throw error;
+      throw new EnrollError(
+        "timeout",
+        `no answer to down's question within --timeout (${deadline.seconds} s): nothing was changed`,
+        "Answer within --timeout (or raise it), or pass --yes to take the machine down without a question.",
+      );
+    })
+    .finally(() => clearTimeout(timer));
+  if (!yes) throw new EnrollError("usage", "down cancelled: nothing was changed");
+  s.agreed = agreement(s);
+}
+
+/** What the person agreed to: the question, and the member the record names. */
+function agreement(s: DownState): string {
+  return `${s.enrollment?.memberId ?? ""} ${question(s)}`;
+}
+
+function changedMeanwhile(): EnrollError {
+  return new EnrollError(
+    "usage",
+    "the enrollment changed while down waited for the answer (another rancher-enroll run?): nothing was changed",
+    "Run `down` again: it asks about what the machine shows now.",
+  );
 }
 
 /** The enrollment record; with `force`, a damaged one reads as none, with a warning. */

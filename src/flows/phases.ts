@@ -10,8 +10,11 @@ export interface Phase<S> {
   readonly name: string;
   /** Changes the machine or the server: from here on the machine lock is held; a dry run does `plan` instead. */
   readonly changes?: boolean;
-  /** Reads what other runs change (the state file): from here on the machine lock is held, except in a dry run. */
-  readonly locked?: boolean;
+  /**
+   * Reads what other runs change (the state file): from here on the machine lock is held, except in a dry run.
+   * A function decides from the state (a phase that may wait for a person must not hold the lock while it waits).
+   */
+  readonly locked?: boolean | ((state: S) => boolean);
   /** Skipped unless true. */
   when?(state: S): boolean;
   run(state: S): Promise<void>;
@@ -48,7 +51,7 @@ export async function runPhases<S extends FlowState>(
     for (let index = start; index < phases.length && !state.done; index += 1) {
       const phase = phases[index]!;
       if (phase.when && !phase.when(state)) continue;
-      if (!options.dryRun && !holdsLock && (phase.locked || phase.changes)) {
+      if (!options.dryRun && !holdsLock && (locks(phase, state) || phase.changes)) {
         holdsLock = true;
         return withMachineLock(options.lockDir, options.deadline, options.log, () => runFrom(index));
       }
@@ -56,6 +59,10 @@ export async function runPhases<S extends FlowState>(
     }
   };
   await runFrom(0);
+}
+
+function locks<S>({ locked }: Phase<S>, state: S): boolean {
+  return typeof locked === "function" ? locked(state) : Boolean(locked);
 }
 
 async function runOne<S>(phase: Phase<S>, state: S, { log, dryRun }: RunOptions): Promise<void> {

@@ -18,6 +18,19 @@ describe("at a terminal", { skip: e2e.skip }, () => {
     return { terminal, code: await terminal.exitCode(), screen: await terminal.screen() };
   }
 
+  const enroll = async () => {
+    const run = await world.cli(["up", "-o", "json"]);
+    assert.equal(run.code, 0, run.stderr);
+    return (run.json().host as { id: string }).id;
+  };
+  const hostState = (id: string) => world.simulator.hosts("1a5").find((host) => host.id === id)?.state;
+  const downAsking = async (args: string[] = []) => {
+    const terminal = await Terminal.start(["down", ...args], world.env(), { columns: 80 });
+    terminals.push(terminal);
+    await terminal.waitForScreen(/Proceed\? \[y\/N\]:$/);
+    return terminal;
+  };
+
   it("up: a line per phase, the pull's bar gone once done, the result and what to do next", async () => {
     const { registryAgentImage, agentImage } = world.testbed;
     await world.simulate({ agentImage: registryAgentImage });
@@ -66,12 +79,6 @@ describe("at a terminal", { skip: e2e.skip }, () => {
   });
 
   it("down asks [y/N] first: no changes nothing, y takes the host out; --yes asks nothing", async () => {
-    const enroll = async () => {
-      const run = await world.cli(["up", "-o", "json"]);
-      assert.equal(run.code, 0, run.stderr);
-      return (run.json().host as { id: string }).id;
-    };
-    const state = (id: string) => world.simulator.hosts("1a5").find((host) => host.id === id)?.state;
     const id = await enroll();
     const asked = async (answer: string) => {
       const terminal = await Terminal.start(["down"], world.env(), { columns: 80 });
@@ -89,19 +96,56 @@ describe("at a terminal", { skip: e2e.skip }, () => {
       ),
     );
     assert.match(no.screen, /^error: down cancelled: nothing was changed$/m);
-    assert.equal(state(id), "active");
+    assert.equal(hostState(id), "active");
     assert.equal((await world.containers()).length, 1, "the agent stays");
 
     const yes = await asked("y");
     assert.equal(yes.code, 0, yes.screen);
     assert.match(yes.screen, new RegExp(`^removed host ${id} from the server; removed rancher-agent$`, "m"));
-    assert.equal(state(id), "removed");
+    assert.equal(hostState(id), "removed");
 
     const again = await enroll();
     const { code, screen } = await atTerminal(["down", "--yes"]);
     assert.equal(code, 0, screen);
     assert.doesNotMatch(screen, /Proceed/);
-    assert.equal(state(again), "removed");
+    assert.equal(hostState(again), "removed");
+  });
+
+  it("down's question with nobody at the terminal ends within --timeout, changing nothing, and holds no lock", async () => {
+    const id = await enroll();
+    const terminal = await downAsking(["--timeout", "8"]);
+    // While down waits for its answer, another run takes the lock at once (an up that finds nothing to do).
+    const meanwhile = await world.cli(["up", "--timeout", "30", "-o", "json"]);
+    assert.equal(meanwhile.code, 0, meanwhile.stderr);
+    assert.doesNotMatch(meanwhile.stderr, /another rancher-enroll/);
+    const code = await terminal.exitCode(60_000);
+    const screen = await terminal.screen();
+    assert.equal(code, 7, screen);
+    assert.match(
+      screen,
+      /Proceed\? \[y\/N\]: *\nerror: no answer to down's question within --timeout \(8 s\): nothing was changed\n {2}.*--yes/,
+    );
+    assert.equal(hostState(id), "active");
+    assert.equal((await world.containers()).length, 1, "the agent stays");
+  });
+
+  it("down's answer counts only if the enrollment is still the one asked about", async () => {
+    const first = await enroll();
+    const terminal = await downAsking();
+    const other = await world.cli(["down", "--yes", "--timeout", "30"]);
+    assert.equal(other.code, 0, other.stderr);
+    assert.equal(hostState(first), "removed");
+    const second = await enroll();
+    await terminal.type("y");
+    const code = await terminal.exitCode();
+    const screen = await terminal.screen();
+    assert.equal(code, 2, screen);
+    assert.match(
+      screen,
+      /^error: the enrollment changed while down waited for the answer .*nothing was changed$/m,
+    );
+    assert.equal(hostState(second), "active");
+    assert.equal((await world.containers()).length, 1, "the new agent stays");
   });
 
   it("Ctrl-C: says where it stopped and how to carry on; a second up takes the lock", async () => {

@@ -1,6 +1,7 @@
 // `status`, `down` and `prepare` in-process over fakes of the server driver and the node agent.
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { EnrollError } from "../../src/errors.js";
 import type { Connect } from "../../src/flows/connection.js";
@@ -31,15 +32,17 @@ describe("status, down and prepare over fakes", () => {
     force = false,
     connect = w.connect,
     confirm,
+    seconds,
   }: {
     purge?: boolean;
     force?: boolean;
     connect?: Connect;
-    confirm?: (q: string) => Promise<boolean>;
+    confirm?: (q: string, signal: AbortSignal) => Promise<boolean>;
+    seconds?: number;
   } = {}) =>
     down({
       log,
-      deadline: deadline(),
+      deadline: deadline(seconds),
       store: w.store,
       agentFor: w.agentFor,
       connect,
@@ -289,6 +292,49 @@ describe("status, down and prepare over fakes", () => {
       assert.deepEqual(w.server.changes(["removeMember"]), []);
       assert.notEqual(await w.store.read(), undefined);
       assert.deepEqual((await takeDown({ confirm: answer(true) })).removedMembers, [id]);
+    });
+
+    it("asked: nobody answers, and the question ends with --timeout; no lock is held while it waits", async () => {
+      await enroll();
+      const record = await w.store.read();
+      let lockedWhileAsked: boolean | undefined;
+      const nobody = (_: string, signal: AbortSignal) => {
+        lockedWhileAsked = existsSync(join(w.store.dir, "lock"));
+        return new Promise<boolean>((_, reject) =>
+          signal.addEventListener("abort", () => reject(signal.reason)),
+        );
+      };
+      const started = Date.now();
+      await assert.rejects(takeDown({ confirm: nobody, seconds: 1 }), {
+        kind: "timeout",
+        message: "no answer to down's question within --timeout (1 s): nothing was changed",
+      });
+      assert.ok(Date.now() - started < 3000, "ended at the deadline");
+      assert.equal(lockedWhileAsked, false, "the lock is taken only after the answer");
+      assert.deepEqual(w.agent.changes(["stop", "remove"]), []);
+      assert.deepEqual(await w.store.read(), record);
+    });
+
+    it("asked: a yes counts only if the record still names what was asked about", async () => {
+      await enroll();
+      const record = (await w.store.read())!;
+      const changedMeanwhile = async () => {
+        await w.store.write({ ...record, memberId: "1h999" });
+        return true;
+      };
+      await assert.rejects(takeDown({ confirm: changedMeanwhile }), {
+        kind: "usage",
+        message: /^the enrollment changed while down waited for the answer .*: nothing was changed$/,
+      });
+      assert.deepEqual(w.agent.changes(["stop", "remove"]), []);
+      assert.deepEqual(w.server.changes(["removeMember"]), []);
+      const takenDownMeanwhile = async () => {
+        await w.store.remove();
+        await w.agent.remove();
+        return true;
+      };
+      const result = await takeDown({ confirm: takenDownMeanwhile });
+      assert.deepEqual([result.changed, result.removedMembers], [false, []]);
     });
 
     it("--purge: forgets the machine's identity too", async () => {
