@@ -1,8 +1,16 @@
 import { onlyMissing, Problems } from "../config/resolve.js";
-import { resolveServerSettings, type RecordedSettings, type ServerSettings } from "../config/settings.js";
+import {
+  effectiveSettings,
+  resolveNamedSettings,
+  resolveServerSettings,
+  wantedTarget,
+  type RecordedSettings,
+  type ServerSettings,
+} from "../config/settings.js";
 import type { Deadline } from "../deadline.js";
 import type { PullProgress } from "../docker/image.js";
 import type { AgentFor, Connect } from "../flows/connection.js";
+import type { Wanted } from "../flows/seam.js";
 import type { Logger } from "../log.js";
 import { EnrollmentStore, stateDir, type Enrollment } from "../state/enrollment.js";
 import { commandClock, type ClockFlags, type CommandClock } from "./command-clock.js";
@@ -81,6 +89,42 @@ export async function checkedSettings(
       throw missing;
     },
   };
+}
+
+export interface PrepareFlags extends ClockFlags {
+  agentImage?: string;
+  clean?: boolean;
+  environment?: string;
+  cluster?: string;
+}
+
+/**
+ * prepare's settings, every one checked before the flow runs and every problem reported at once, as up does. The
+ * server is asked for the agent image unless `--agent-image` names it, or `--clean` runs without a URL: only then
+ * may its settings be missing.
+ */
+export function checkedPrepareSettings(
+  flags: PrepareFlags,
+  warn: (message: string) => void,
+): CommandClock & { wanted?: Wanted; server?: ServerSettings } {
+  const problems = new Problems();
+  const target = problems.attempt(() =>
+    resolveNamedSettings(["environment", "cluster"], flags, process.env, warn),
+  );
+  const clock = problems.attempt(() => commandClock(flags, warn));
+  const urlSet = problems.attempt(
+    () => effectiveSettings(["url"], flags, process.env, warn).settings[0]?.value !== undefined,
+  );
+  const useServer = !flags.agentImage && (Boolean(urlSet) || !flags.clean);
+  let server: ServerSettings | undefined;
+  try {
+    server = resolveServerSettings(flags, process.env, warn);
+  } catch (error) {
+    if (useServer || !onlyMissing(error)) problems.add(error);
+  }
+  problems.throwIfAny();
+  const wanted = wantedTarget(target!);
+  return { ...clock!, ...(wanted ? { wanted } : {}), ...(useServer ? { server: server! } : {}) };
 }
 
 function recordedSettings(

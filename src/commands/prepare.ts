@@ -1,24 +1,16 @@
 import type { Command } from "commander";
 import { withSettingOptions } from "../config/setting-options.js";
-import {
-  effectiveSettings,
-  resolveNamedSettings,
-  resolveServerSettings,
-  wantedTarget,
-} from "../config/settings.js";
 import { logSink, type Logger } from "../log.js";
 import { pullProgressReporter } from "../progress.js";
-import { agentChooser, enrollmentStore, serverConnector } from "./clients.js";
-import { commandClock, type ClockFlags } from "./command-clock.js";
+import {
+  agentChooser,
+  checkedPrepareSettings,
+  enrollmentStore,
+  serverConnector,
+  type PrepareFlags,
+} from "./clients.js";
 import { runFlow, withServerOptions } from "./run.js";
 import type { CommandSpec } from "./spec.js";
-
-interface PrepareFlags extends ClockFlags {
-  agentImage?: string;
-  clean?: boolean;
-  environment?: string;
-  cluster?: string;
-}
 
 export const PREPARE: CommandSpec = {
   name: "prepare",
@@ -40,21 +32,16 @@ export const PREPARE: CommandSpec = {
 
 async function runPrepare(flags: PrepareFlags, log: Logger) {
   const { prepare } = await import("../flows/prepare.js");
-  const warn = (message: string) => log.warn(message);
-  const wanted = wantedTarget(resolveNamedSettings(["environment", "cluster"], flags, process.env, warn));
-  const { deadline, waitForDockerSeconds } = commandClock(flags, warn);
-  const serverConfigured =
-    effectiveSettings(["url"], flags, process.env, warn).settings[0]?.value !== undefined;
-  const useServer = !flags.agentImage && (serverConfigured || !flags.clean);
+  const { deadline, waitForDockerSeconds, wanted, server } = checkedPrepareSettings(flags, (message) =>
+    log.warn(message),
+  );
   const onPullProgress = pullProgressReporter(log, logSink()?.live);
   return prepare({
     agentFor: agentChooser(log, waitForDockerSeconds, onPullProgress),
     store: enrollmentStore(),
     log,
     ...(flags.agentImage ? { agentImage: flags.agentImage } : {}),
-    ...(useServer
-      ? { connect: serverConnector(() => resolveServerSettings(flags, process.env, warn), log, deadline) }
-      : {}),
+    ...(server ? { connect: serverConnector(() => server, log, deadline) } : {}),
     ...(wanted ? { wanted } : {}),
     clean: flags.clean ?? false,
     deadline,

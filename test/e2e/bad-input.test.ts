@@ -120,6 +120,30 @@ describe("bad input found before anything else, and absent settings", { skip: e2
     assert.deepEqual(world.simulator.requests, []);
   });
 
+  it("prepare checks every setting first, every problem at once; the server's only when it asks the server", async () => {
+    const run = await world.cli(
+      ["prepare", "--timeout", "abc", "--wait-for-docker", "soon", "--url", "http//x"],
+      { RANCHER_URL: "" },
+    );
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(
+      withoutTimestamps(run.stderr),
+      /^error: 3 problems with the settings:\n- --timeout must be a positive number of seconds, got "abc"\n- --wait-for-docker .*"soon"\n- invalid server URL: "http\/\/x" is not a URL\n/m,
+    );
+    const named = await world.cli(["prepare", "--agent-image", "busybox", "--timeout", "abc"], {
+      RANCHER_URL: "",
+      RANCHER_ACCESS_KEY: "",
+      RANCHER_SECRET_KEY: "",
+    });
+    assert.equal(named.code, 2, named.stderr);
+    assert.match(
+      withoutTimestamps(named.stderr),
+      /^error: --timeout must be a positive number of seconds, got "abc"\n/m,
+    );
+    assert.deepEqual(world.simulator.requests, [], "nothing was asked of the server");
+    assert.deepEqual(await world.containers(), [], "nothing was launched");
+  });
+
   it("an account key that sees several environments, without --environment: lists them, exit 2", async () => {
     const staging = world.simulator.addProject("Staging");
     const { accessKey, secretKey } = world.simulator.adminKey;
