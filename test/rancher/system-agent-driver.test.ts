@@ -3,14 +3,18 @@
 // named only), the CA check, and the members: CAPI machines joined with their v3 nodes, found by machine id.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { after, afterEach, beforeEach, describe, it } from "node:test";
 import { pino } from "pino";
 import { Deadline } from "../../src/deadline.js";
 import { EnrollError } from "../../src/errors.js";
 import type { Member, ServerDriver, Target } from "../../src/flows/seam.js";
 import { ApiClient } from "../../src/rancher/http.js";
 import { SystemAgentDriver } from "../../src/rancher/system-agent/driver.js";
+import type { TlsSettings } from "../../src/rancher/transport.js";
+import { caChecksum } from "../../src/rancher/v3/ca-checksum.js";
+import { serverTls } from "../../src/rancher/v3/ca-pin.js";
 import { V3Driver } from "../../src/rancher/v3/driver.js";
+import { TestCertificates, type Certificate } from "../support/certificates.js";
 import type { V3Simulator, V3SimulatorOptions } from "../support/simulator/v3/index.js";
 import { call } from "../simulator/helpers.js";
 import { startFastV3 } from "../simulator/v3-helpers.js";
@@ -257,6 +261,25 @@ describe("system-agent line: machines", () => {
     assert.equal(await driver.whyWaiting(target, ready, [ready]), undefined);
   });
 
+  it("lists every page of machines (Steve's `continue` chunks)", async () => {
+    const ids = Array.from({ length: 1003 }, (_, i) => `bulk-${i}`);
+    for (let i = 0; i < ids.length; i += 50) {
+      await Promise.all(ids.slice(i, i + 50).map((id) => machineRequest(sim, token, id, { name: id })));
+    }
+    sim.clearRequests();
+    const members = await driver.listMembers(target);
+    assert.equal(members.length, 1003);
+    assert.equal(new Set(members.map((m) => m.identity)).size, 1003);
+    const pages = sim.requests.filter((r) => r.path.startsWith("/v1/cluster.x-k8s.io.machines"));
+    assert.deepEqual(
+      pages.map((r) => [r.query.limit, r.query.continue !== undefined]),
+      [
+        ["1000", false],
+        ["1000", true],
+      ],
+    );
+  });
+
   it("removal deletes the machine and waits until it and its node are gone", async () => {
     await machineRequest(sim, token, "all-id", { name: "a1", roles: ALL_ROLES });
     const member = await until(async () => {
@@ -289,5 +312,51 @@ describe("system-agent line: machines", () => {
     const read = await direct.getMember(target, member!.id);
     assert.equal(read?.identity, "rec-id");
     assert.equal(await direct.getMember(target, "fleet-default/custom-000000000000"), undefined);
+  });
+});
+
+describe("system-agent line: the installer over the run's verified TLS", () => {
+  const pki = new TestCertificates();
+  let sim: V3Simulator;
+  let authority: Certificate;
+  beforeEach(async () => {
+    authority = pki.authority("private ca");
+    const server = pki.server({ commonName: "rancher.test", ips: ["127.0.0.1"] }, authority);
+    sim = await startFastV3({
+      tls: { key: server.key, cert: server.cert },
+      cacerts: authority.cert.trimEnd(),
+      installerScript: INSTALLER,
+    });
+  });
+  afterEach(() => sim.close());
+  after(() => pki.remove());
+
+  const driverWith = (tls: TlsSettings) =>
+    new SystemAgentDriver(
+      new ApiClient(sim.url, { token: sim.adminToken.bearer }, log, new Deadline(10), tls),
+      log,
+    );
+
+  it("with the CA pinned by --ca-checksum, the installer comes over HTTPS from the server named", async () => {
+    const deadline = new Deadline(10);
+    const tls = await serverTls(
+      { url: sim.url, insecure: false, caChecksum: caChecksum(authority.cert) },
+      log,
+      deadline,
+    );
+    const driver = driverWith(tls);
+    const target = await driver.findTarget({ nameOrId: "dev-rke2", word: "cluster" });
+    const { join } = await driver.obtainJoin(target, deadline);
+    assert.match(join.installer!.url, /^https:\/\/127\.0\.0\.1:\d+\/system-agent-install\.sh$/);
+    assert.equal(join.installer!.script, INSTALLER);
+    assert.equal(join.caChecksum, caChecksum(authority.cert));
+  });
+
+  it("a server whose certificate the run does not trust: refused (exit 8) before any download", async () => {
+    await assert.rejects(
+      driverWith({}).findTarget({ nameOrId: "dev-rke2", word: "cluster" }),
+      (error: EnrollError) => error.kind === "server" && /certificate/i.test(error.message),
+    );
+    assert.equal(sim.requests.filter((r) => r.path === "/system-agent-install.sh").length, 0);
   });
 });

@@ -89,6 +89,20 @@ describe("v3 simulator: the system agent's side of an RKE2 custom cluster", () =
     assert.equal((await machines("rke.cattle.io/machine-id=other")).data.length, 0);
   });
 
+  it("lists in chunks with `limit`, handing a `continue` token while more follow, as Kubernetes does", async () => {
+    const token = defaultToken(sim, "dev-rke2");
+    for (const id of ["c1", "c2", "c3"]) await connect(token, id, { "X-Cattle-Role-Worker": "true" });
+    const path = "/v1/cluster.x-k8s.io.machines/fleet-default";
+    const first = (await v3call(sim, `${path}?limit=2`)).json;
+    assert.deepEqual([first.data.length, typeof first.continue], [2, "string"]);
+    const rest = (await v3call(sim, `${path}?limit=2&continue=${encodeURIComponent(first.continue)}`)).json;
+    assert.deepEqual([rest.data.length, rest.continue], [1, undefined]);
+    const ids = [...first.data, ...rest.data].map((m: { id: string }) => m.id);
+    assert.equal(new Set(ids).size, 3);
+    assert.equal((await v3call(sim, path)).json.data.length, 3, "Steve's default limit is 100000");
+    assert.equal((await v3call(sim, `${path}?continue=nonsense!`)).status, 400);
+  });
+
   it("a lone worker waits; with etcd and control plane every machine runs and gets its node, then deletes", async () => {
     const cluster = sim.cluster("dev-rke2");
     const token = defaultToken(sim, "dev-rke2");

@@ -1,4 +1,7 @@
-/** Steve's `/v1/cluster.x-k8s.io.machines[/<namespace>[/<name>]]`: list with `labelSelector`, get, delete. */
+/**
+ * Steve's `/v1/cluster.x-k8s.io.machines[/<namespace>[/<name>]]`: list with `labelSelector` (and `limit` /
+ * `continue` chunks), get, delete.
+ */
 import { ApiError } from "../errors.js";
 import { jsonReply, type Exchange, type Reply } from "../http.js";
 import type { CapiMachine } from "./types.js";
@@ -28,6 +31,7 @@ export function serveMachines(world: V3World, ex: Exchange): Reply {
   const machines = world.store.machines.filter(
     (m) => (namespace === undefined || m.namespace === namespace) && selector(m.labels),
   );
+  const { page, next } = chunk(machines, ex.url.searchParams);
   return jsonReply(200, {
     type: "collection",
     links: { self: `${ex.origin}${ex.url.pathname}${ex.url.search}` },
@@ -35,9 +39,31 @@ export function serveMachines(world: V3World, ex: Exchange): Reply {
     actions: {},
     resourceType: TYPE,
     revision: String(world.store.machines.length),
-    count: machines.length,
-    data: machines.map((m) => renderMachine(base, m)),
+    ...(next ? { continue: next } : {}),
+    count: page.length,
+    data: page.map((m) => renderMachine(base, m)),
   });
+}
+
+/** Steve's default `limit` (its README): a list is one chunk unless a smaller limit is asked for. */
+const DEFAULT_LIMIT = 100_000;
+
+/**
+ * Kubernetes' chunking as Steve passes it on: at most `limit` items, and an opaque `continue` token while more
+ * follow, which the next request gives back (here: the offset, base64). A token that does not parse is a 400.
+ */
+function chunk<T>(items: readonly T[], params: URLSearchParams): { page: T[]; next?: string } {
+  const limit = Number(params.get("limit") ?? DEFAULT_LIMIT);
+  const token = params.get("continue");
+  const start = token === null ? 0 : Number(Buffer.from(token, "base64").toString("utf8"));
+  if (!Number.isInteger(limit) || !Number.isInteger(start) || start < 0)
+    throw new ApiError(400, { code: "BadRequest", message: "continue key is not valid" });
+  const size = limit > 0 ? limit : DEFAULT_LIMIT;
+  const end = start + size;
+  return {
+    page: items.slice(start, end),
+    ...(end < items.length ? { next: Buffer.from(String(end)).toString("base64") } : {}),
+  };
 }
 
 /** Equality-based selectors: `k=v`, `k==v`, `k!=v`, `k`, `!k`, joined by commas (all must hold). */
