@@ -68,18 +68,16 @@ export class SystemAgent implements NodeAgent {
     return (await localHostnames()).map((name) => name.toLowerCase());
   }
 
+  /** The installer's command line, secrets masked; a dry run downloads nothing, so it names where the script comes from. */
   async describe(join: JoinSpec, options: NodeOptions): Promise<AgentPlan> {
-    const installer = this.installerOf(join);
+    const command = parseInstallCommand(join.command);
     const machineId = readMachineId() ?? "<made at install>";
     const script = `${this.machine.stateDir}/system-agent-install.sh`;
-    const { shown } = installerInvocation(
-      script,
-      join,
-      parseInstallCommand(join.command),
-      options,
-      machineId,
-    );
-    return { command: `${shown}   # ${installer.url}, sha256 ${installer.sha256}` };
+    const { shown } = installerInvocation(script, join, command, options, machineId);
+    const sha256 = join.installer ? `, sha256 ${join.installer.sha256}` : "";
+    return {
+      command: `${shown}   # the script downloaded from ${join.installer?.url ?? command.scriptUrl}${sha256}`,
+    };
   }
 
   /** Checks what install needs: the installer as downloaded (its checksum), the server's command readable. */

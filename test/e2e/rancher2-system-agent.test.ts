@@ -4,13 +4,17 @@
 // everything else runs as it would: our code, sh, curl, the installer's files and modes, the uninstall scripts.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, it } from "node:test";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import type { JoinSpec } from "../../src/flows/seam.js";
 import { e2e, useV3World, type V3World } from "../support/e2e-v3.js";
-import { machineEnv, notRoot } from "../support/integrations.js";
+import { TestCertificates } from "../support/certificates.js";
+import { machineEnv, notRoot, publishCli, type Download } from "../support/integrations.js";
 import { ScratchMachine } from "../support/scratch-machine.js";
-import type { V3Cluster } from "../support/simulator/v3/index.js";
+import { caChecksum, type V3Cluster } from "../support/simulator/v3/index.js";
 import { fakeInstallerScript, stopServices, systemdMachine } from "../support/system-agent.js";
 import { waitFor } from "../support/testbed/wait.js";
 
@@ -207,3 +211,241 @@ describe(
     });
   },
 );
+
+/** A machine that runs the CLI as root: rancher-enroll installed in /usr/local/bin, its state in /var/lib. */
+function useCliMachine(world: V3World) {
+  let dir = "";
+  let cli: Download;
+  const state = { machine: undefined as ScratchMachine | undefined };
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "rancher-enroll-system-agent-"));
+    cli = await publishCli(dir);
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+  beforeEach(async () => {
+    state.machine = await systemdMachine();
+    const installed = await state.machine.sh(
+      `install -m 0755 '${fileURLToPath(cli.url)}' /usr/local/bin/rancher-enroll`,
+      machineEnv(),
+    );
+    assert.equal(installed.code, 0, installed.stderr);
+  });
+  afterEach(async () => {
+    await stopServices(state.machine!);
+    await state.machine!.dispose();
+  });
+  const env = (extra: Record<string, string> = {}) =>
+    machineEnv({
+      RANCHER_URL: world.simulator.url,
+      RANCHER_TOKEN: world.simulator.adminToken.bearer,
+      ...extra,
+    });
+  return {
+    get machine() {
+      return state.machine!;
+    },
+    cli: async (args: string[], extra?: Record<string, string>) => {
+      const run = await state.machine!.run("rancher-enroll", args, env(extra));
+      return { ...run, json: () => JSON.parse(run.stdout) as Record<string, unknown> };
+    },
+    start: (args: string[]) => state.machine!.start("rancher-enroll", args, env()),
+  };
+}
+
+const ALL_ROLES = ["--role", "etcd", "--role", "controlplane", "--role", "worker"];
+const memberOf = (run: { json(): Record<string, unknown> }) => run.json().node as Record<string, unknown>;
+const connectAgent = (world: V3World) =>
+  world.simulator.requests.filter((r) => r.path === "/v3/connect/agent").length;
+
+describe("up, status and down with the built CLI on an RKE2 cluster", { skip: e2e.skip || notRoot }, () => {
+  const world = useV3World({ installerScript: fakeInstallerScript() });
+  const host = useCliMachine(world);
+
+  it("up: the machine joins with its roles and labels, JSON says so; a rerun changes nothing", async () => {
+    const cluster = world.cluster({ kind: "rke2" });
+    const args = [
+      "up",
+      "--cluster",
+      cluster.name,
+      ...ALL_ROLES,
+      "--label",
+      "tier=web",
+      "--node-name",
+      "sa-1",
+    ];
+    const run = await host.cli([...args, "--address", "10.9.8.7", "-o", "json"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json().changed, true);
+    assert.equal(run.json().serverLine, "system-agent");
+    assert.deepEqual(run.json().cluster, { id: cluster.id, name: cluster.name });
+    const member = memberOf(run);
+    assert.equal(member.phase, "Running");
+    assert.deepEqual(member.roles, ["etcd", "controlplane", "worker"]);
+    const machines = world.simulator.machines(cluster.id);
+    assert.equal(machines.length, 1);
+    const identity = (await host.machine.read(MACHINE_ID)).trim();
+    assert.equal(machines[0]!.labels["rke.cattle.io/machine-id"], identity);
+    assert.equal(machines[0]!.labels.tier, "web");
+    assert.equal(machines[0]!.labels["rke.cattle.io/node-name"], "sa-1");
+    assert.equal(machines[0]!.annotations["rke.cattle.io/address"], "10.9.8.7");
+    assert.ok(!(run.stdout + run.stderr).includes(world.simulator.registrationTokens(cluster.id)[0]!.token));
+
+    const status = await host.cli(["status", "-o", "json"]);
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+    const requests = connectAgent(world);
+    const again = await host.cli([...args, "--address", "10.9.8.7", "-o", "json"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.json().changed, false);
+    assert.equal(connectAgent(world), requests, "the installer did not run again");
+    assert.equal(world.simulator.machines(cluster.id).length, 1);
+  });
+
+  it("up --dry-run: the installer's command line, the token masked; nothing downloaded, installed or made", async () => {
+    const cluster = world.cluster({ kind: "rke2" });
+    const run = await host.cli(["up", "--cluster", cluster.name, ...ALL_ROLES, "--dry-run", "-o", "json"]);
+    assert.equal(run.code, 0, run.stderr);
+    const command = run.json().command as string;
+    assert.match(
+      command,
+      /CATTLE_TOKEN=\S+…\(masked\).* sh \/var\/lib\/rancher-enroll\/system-agent-install\.sh /,
+    );
+    assert.match(command, / --etcd --controlplane --worker /);
+    assert.ok(!(run.stdout + run.stderr).includes(world.simulator.registrationTokens(cluster.id)[0]!.token));
+    assert.deepEqual(world.requests("GET", /system-agent-install/), []);
+    for (const path of [KEPT_INSTALLER, MACHINE_ID, UNIT])
+      assert.equal(await host.machine.modeOf(path), undefined, `no ${path}`);
+    assert.equal(world.simulator.machines(cluster.id).length, 0);
+  });
+
+  it("a cluster that cannot become ready (no etcd, no control plane): exit 7 saying which roles it lacks", async () => {
+    const cluster = world.cluster({ kind: "rke2" });
+    const run = await host.cli(["up", "--cluster", cluster.name, "--role", "worker", "--timeout", "20"]);
+    assert.equal(run.code, 7, run.stderr);
+    assert.match(run.stderr, /etcd/);
+    assert.match(run.stderr, /controlplane/);
+    assert.equal(world.simulator.machines(cluster.id).length, 1, "the machine is there, waiting");
+  });
+
+  it("down: the machine leaves the cluster, then the uninstall scripts run; the enrollment record goes", async () => {
+    const cluster = world.cluster({ kind: "rke2" });
+    const up = await host.cli(["up", "--cluster", cluster.name, ...ALL_ROLES]);
+    assert.equal(up.code, 0, up.stderr);
+    const down = await host.cli(["down", "--yes", "-o", "json"]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(world.simulator.machines(cluster.id).length, 0);
+    assert.equal(world.simulator.nodes(cluster.id).length, 0);
+    const removed = JSON.stringify(down.json());
+    assert.match(removed, /rancher-system-agent-uninstall\.sh/);
+    assert.match(removed, /rke2-uninstall\.sh/);
+    for (const path of [
+      UNIT,
+      MACHINE_ID,
+      "/usr/local/bin/rancher-system-agent",
+      "/etc/rancher/rke2/config.yaml",
+    ])
+      assert.equal(await host.machine.modeOf(path), undefined, `${path} removed`);
+    assert.equal(await host.machine.modeOf("/var/lib/rancher-enroll/enrollment.json"), undefined);
+  });
+
+  it("up after a kill -9 while waiting: one machine, the same machine id", async () => {
+    world.simulator.faults.keepClustersProvisioning(true);
+    const cluster = world.cluster({ kind: "rke2" });
+    const interrupted = host.start(["up", "--cluster", cluster.name, ...ALL_ROLES]);
+    await waitFor(
+      "the installer to start the service",
+      async () => (await host.machine.modeOf("/run/test-systemd/rancher-system-agent.pid")) !== undefined,
+      { timeoutMs: 60_000 },
+    );
+    interrupted.child.kill("SIGKILL");
+    await interrupted.done;
+    world.simulator.faults.keepClustersProvisioning(false);
+    const run = await host.cli(["up", "--cluster", cluster.name, ...ALL_ROLES, "-o", "json"]);
+    assert.equal(run.code, 0, run.stderr);
+    const machines = world.simulator.machines(cluster.id);
+    assert.equal(machines.length, 1);
+    assert.equal(
+      machines[0]!.labels["rke.cattle.io/machine-id"],
+      (await host.machine.read(MACHINE_ID)).trim(),
+    );
+  });
+
+  it("prepare --clean: the agent removed and the machine id forgotten, for an image that joins as a new machine", async () => {
+    const cluster = world.cluster({ kind: "rke2" });
+    const up = await host.cli(["up", "--cluster", cluster.name, ...ALL_ROLES, "--wait-for", "registered"]);
+    assert.equal(up.code, 0, up.stderr);
+    // As an image build runs it: no server settings (nothing to pull for the system agent).
+    const prepare = await host.machine.run("rancher-enroll", ["prepare", "--clean"], machineEnv());
+    assert.equal(prepare.code, 0, prepare.stderr);
+    for (const path of [UNIT, MACHINE_ID, "/var/lib/rancher/agent/rancher2_connection_info.json"])
+      assert.equal(await host.machine.modeOf(path), undefined, `${path} removed`);
+  });
+});
+
+describe("up on an RKE2 cluster behind a private CA", { skip: e2e.skip || notRoot }, () => {
+  const pki = new TestCertificates();
+  const authority = pki.authority("rancher private ca");
+  const world = useV3World((testbed) => {
+    const server = pki.server({ commonName: "rancher.test", ips: [testbed.bridgeIp] }, authority);
+    return {
+      tls: { key: server.key, cert: server.cert },
+      cacerts: authority.cert,
+      installerScript: fakeInstallerScript(),
+    };
+  });
+  after(() => pki.remove());
+  const host = useCliMachine(world);
+
+  it("--ca-checksum pins the CA: the installer runs and checks the same checksum", async () => {
+    const cluster = world.cluster({ kind: "rke2" });
+    const run = await host.cli([
+      "up",
+      "--cluster",
+      cluster.name,
+      ...ALL_ROLES,
+      "--ca-checksum",
+      caChecksum(authority.cert),
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(world.simulator.machines(cluster.id).length, 1);
+  });
+
+  it("a node command whose checksum the server's CA no longer matches: exit 8, nothing downloaded or run", async () => {
+    const cluster = world.cluster({ kind: "rke2" });
+    await waitFor(
+      "the token's command",
+      async () => world.simulator.registrationTokens(cluster.id)[0]?.commandsReady === true,
+      { timeoutMs: 10_000 },
+    );
+    world.simulator.setCacerts(pki.authority("rotated ca").cert);
+    try {
+      const run = await host.cli([
+        "up",
+        "--cluster",
+        cluster.name,
+        ...ALL_ROLES,
+        "--ca-cert",
+        authority.certFile,
+      ]);
+      assert.equal(run.code, 8, run.stderr);
+      assert.deepEqual(world.requests("GET", /system-agent-install/), [], "the installer not downloaded");
+      for (const path of [KEPT_INSTALLER, MACHINE_ID, UNIT])
+        assert.equal(await host.machine.modeOf(path), undefined, `no ${path}`);
+      assert.equal(world.simulator.machines(cluster.id).length, 0);
+    } finally {
+      world.simulator.setCacerts(authority.cert);
+    }
+  });
+});
+
+describe("up on Rancher 2.12 (no RKE1 left)", { skip: e2e.skip || notRoot }, () => {
+  const world = useV3World({ version: "v2.12.0", installerScript: fakeInstallerScript() });
+  const host = useCliMachine(world);
+
+  it("an RKE2 cluster joins through the system agent", async () => {
+    const cluster = world.cluster({ kind: "rke2" });
+    const run = await host.cli(["up", "--cluster", cluster.name, ...ALL_ROLES, "-o", "json"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json().serverLine, "system-agent");
+    assert.equal(world.simulator.machines(cluster.id).length, 1);
+  });
+});

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { mustRun, runCommand, type CommandResult } from "./testbed/command.js";
+import { mustRun, startCommand, type CommandResult } from "./testbed/command.js";
 
 /** The folders that the tools we test write to: each is copy-on-write in a scratch machine. */
 const WRITABLE = ["/etc", "/usr", "/var", "/root", "/run"] as const;
@@ -68,9 +68,14 @@ export class ScratchMachine {
 
   /** Runs a program on the machine; env replaces the environment (PATH included). */
   run(program: string, args: string[], env: Record<string, string>): Promise<CommandResult> {
+    return this.start(program, args, env).done;
+  }
+
+  /** As run, with the process at hand: unshare and the setup exec into the program, so signals reach it alone. */
+  start(program: string, args: string[], env: Record<string, string>): ReturnType<typeof startCommand> {
     const layers = this.layers.join(":");
     const setup = ["sh", "-c", NAMESPACE_SETUP, "sh", this.upper, join(this.dir, "work"), layers];
-    return runCommand(
+    return startCommand(
       "unshare",
       ["--mount", "--uts", "--propagation", "private", "--", ...setup, this.socket, program, ...args],
       { env },

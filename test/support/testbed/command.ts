@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 
 export interface CommandResult {
@@ -18,21 +18,31 @@ export function runCommand(
   args: string[],
   options: CommandOptions = {},
 ): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, {
-      env: options.env ?? process.env,
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  return startCommand(program, args, options).done;
+}
+
+/** As runCommand, with the child process at hand (to signal it). */
+export function startCommand(
+  program: string,
+  args: string[],
+  options: CommandOptions = {},
+): { child: ChildProcess; done: Promise<CommandResult> } {
+  const child = spawn(program, args, {
+    env: options.env ?? process.env,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const done = new Promise<CommandResult>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code, signal) =>
       resolve({ stdout, stderr, code: code ?? 128 + (signal ? constants.signals[signal] : 0) }),
     );
   });
+  return { child, done };
 }
 
 /** Runs a program and returns its trimmed stdout; rejects with the command line and stderr on failure. */
