@@ -13,6 +13,7 @@ export const versionLine = () => `${version} (commit ${commit})`;
 export const SERVER_LINES: readonly string[] = [
   "Rancher 1.6 (API /v2-beta, /v1): environments and hosts",
   "Rancher 2.0 to 2.11 (API /v3): RKE1 custom clusters and nodes",
+  "Rancher 2.6 and later (API /v3, /v1): RKE2/K3s custom clusters and their machines",
 ];
 
 /** `--version`: the version line first (scripts read it), then the servers supported and the runtime. */
