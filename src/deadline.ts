@@ -35,7 +35,11 @@ export class CutShort extends EnrollError {}
 export class Deadline {
   private endsAt: number;
 
-  constructor(readonly seconds: number) {
+  constructor(
+    readonly seconds: number,
+    /** What set it, as messages name it: `--timeout 600`, or a command's own bound. */
+    readonly bound = `--timeout ${seconds}`,
+  ) {
     this.endsAt = Date.now() + seconds * 1000;
   }
 

@@ -39,7 +39,8 @@ export async function checkPending(
     const problems = error instanceof SettingsError ? error.problems : [asEnrollError(error)];
     return { notChecked: problems.map((problem) => problem.message).join(", ") };
   }
-  const deadline = new Deadline(CHECK_SECONDS);
+  // Its --timeout is a setting it writes, not a bound of its own.
+  const deadline = new Deadline(CHECK_SECONDS, `configure checks for at most ${CHECK_SECONDS} s`);
   try {
     const { url, driver } = await serverConnector(() => resolved.server, log, deadline)();
     const target = await driver.findTarget(resolved.wanted);

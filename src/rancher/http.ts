@@ -249,7 +249,7 @@ export class ApiClient {
     const until = new Date(now + this.deadline.remainingMs()).toTimeString().slice(0, 8);
     const again = state.attempts > 1 ? ` still, after ${state.attempts} attempts` : "";
     this.log.warn(
-      `the Rancher server at ${this.baseUrl} ${reason}${again}; retrying until ${until} (--timeout ${this.deadline.seconds}); Ctrl-C to stop`,
+      `the Rancher server at ${this.baseUrl} ${reason}${again}; retrying until ${until} (${this.deadline.bound}); Ctrl-C to stop`,
     );
     state.lastSaid = now;
   }

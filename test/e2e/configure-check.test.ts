@@ -125,6 +125,22 @@ describe("configure checks before it writes", () => {
     });
   }
 
+  it("an unreachable server: retried for a short while, not the --timeout it may write; exit 8, nothing written", async () => {
+    const run = await configure(["--url", "http://127.0.0.1:1", "--timeout", "900"], key1());
+    assert.equal(run.code, 8, run.stderr);
+    const said = withoutTimestamps(run.stderr);
+    assert.match(
+      said,
+      /cannot be reached \(connection refused\); retrying until [\d:]+ \(configure checks for at most 15 s\)/,
+    );
+    assert.match(
+      said,
+      /^error: cannot reach the Rancher server at http:\/\/127\.0\.0\.1:1 .*; nothing was written$/m,
+    );
+    assert.doesNotMatch(said, /--timeout 900/);
+    nothingWritten();
+  });
+
   it("--no-verify writes without contacting anything; without credentials there is nothing to check", async () => {
     const before = notRancher.seen.length;
     const offline = await configure(["--url", notRancher.url, "--no-verify"], key1());
