@@ -23,7 +23,10 @@ export const DOWN: CommandSpec = {
         "--force",
         "when the server cannot be reached or refuses, remove the agent anyway and leave the host on the server",
       )
-      .option("-y, --yes", "do not ask for confirmation (never asked without a terminal)")
+      .option(
+        "-y, --yes",
+        "do not ask for confirmation (never asked without a terminal; on one, the question waits at most --timeout)",
+      )
       .action((flags: DownFlags, command: Command) => runFlow(command, (log) => runDown(flags, log))),
 };
 
