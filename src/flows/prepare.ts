@@ -26,6 +26,7 @@ interface PrepareState extends FlowState {
   /** An enrollment made on this machine (the image build tried `up`), if any. */
   enrollment?: Enrollment;
   driver?: ServerDriver;
+  /** check this machine; for a 2.x cluster named, choose agent image (the cluster's line decides) */
   agent: NodeAgent;
   image?: string;
   imagePulled: boolean;
@@ -39,7 +40,9 @@ export const PREPARE_PHASES: readonly Phase<PrepareState>[] = [
     name: "check this machine",
     run: async (s) => {
       s.enrollment = await readRecord(s.context.store);
-      s.agent = await s.context.agentFor(localLine(s.context, s.enrollment));
+      const line = localLine(s.context, s.enrollment);
+      if (line === null) return;
+      s.agent = await s.context.agentFor(line);
       await s.agent.preflight(s.context.deadline);
     },
   },
@@ -107,8 +110,13 @@ export async function prepare(context: PrepareContext): Promise<PrepareResult> {
 /**
  * The line known without the server: the target's word (`--cluster` is 2.x's), else the line of an enrollment
  * made here, else the named image's (rancher/rancher-agent is 2.x's agent); the server's answer, when asked, decides.
+ * Null: a 2.x cluster whose image the server is asked for: its own line (RKE1 or RKE2/K3s) decides, once found.
  */
-function localLine({ wanted, agentImage }: PrepareContext, enrollment?: Enrollment): ServerLine | undefined {
+function localLine(
+  { wanted, agentImage, connect }: PrepareContext,
+  enrollment?: Enrollment,
+): ServerLine | null | undefined {
+  if (wanted?.word === "cluster" && !agentImage && connect) return null;
   if (wanted) return wanted.word === "cluster" ? "v3" : "cattle";
   return enrollment?.serverLine ?? (agentImage ? lineOfAgentImage(agentImage) : undefined);
 }
@@ -132,7 +140,14 @@ async function chooseImage(s: PrepareState): Promise<void> {
   const target = await driver.findTarget(wanted);
   s.driver = driver.forTarget(target);
   s.agent = await agentOfLine(s.agent, s.driver.line, agentFor, deadline);
-  s.image = await s.driver.agentImage(target);
+  const image = await s.driver.agentImage(target);
+  if (image === null) {
+    s.context.log.info(
+      `${s.driver.words.target} ${target.name} (${target.id}): its machines run ${s.agent.name}, from no image: nothing to pull`,
+    );
+    return;
+  }
+  s.image = image;
   if (!s.image)
     throw new EnrollError(
       "not-found",

@@ -188,8 +188,11 @@ export interface ServerDriver {
   obtainJoin(target: Target, deadline: Deadline): Promise<{ join: JoinSpec; created: boolean }>;
   /** What `obtainJoin` would use, for a dry run: never creates or removes anything. */
   peekJoin(target: Target): Promise<JoinPeek>;
-  /** The agent image the server wants, without creating anything (for `prepare`); undefined when it cannot tell. */
-  agentImage(target: Target | undefined): Promise<string | undefined>;
+  /**
+   * The agent image the server wants, without creating anything (for `prepare`); undefined when it cannot tell,
+   * null when the target's agent runs from no image (the system agent: a host service), so nothing is to pull.
+   */
+  agentImage(target: Target | undefined): Promise<string | null | undefined>;
   /** Every member of the target (all pages). */
   listMembers(target: Target): Promise<Member[]>;
   /** The member, or undefined when the server no longer has it. */

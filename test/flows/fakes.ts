@@ -111,7 +111,7 @@ export class FakeServer extends Recorder implements ServerDriver {
     return this.tokens[0] ? { join: this.tokens[0] } : {};
   }
 
-  async agentImage(): Promise<string | undefined> {
+  async agentImage(): Promise<string | null | undefined> {
     this.request("agentImage");
     return "agent:from-server";
   }

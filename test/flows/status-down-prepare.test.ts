@@ -11,7 +11,7 @@ import { resultJson } from "../../src/flows/result.js";
 import { status } from "../../src/flows/status.js";
 import { renderText } from "../../src/output.js";
 import { up } from "../../src/flows/up.js";
-import { deadline, log, member, upSettings, world, type World } from "./fakes.js";
+import { deadline, FakeAgent, FakeServer, log, member, upSettings, world, type World } from "./fakes.js";
 
 describe("status, down and prepare over fakes", () => {
   let w: World;
@@ -367,6 +367,38 @@ describe("status, down and prepare over fakes", () => {
       assert.equal(result.image, "agent:from-server");
       assert.deepEqual(w.server.changes(["obtainJoin"]), []);
       assert.equal(w.server.tokens.length, 0);
+    });
+
+    it("a target whose agent runs from no image (the system agent): nothing pulled, --clean still done", async () => {
+      await enroll();
+      w.server.agentImage = async () => null;
+      const result = await prepared({ server: true, clean: true });
+      assert.deepEqual([result.image, result.imagePulled], [undefined, false]);
+      assert.deepEqual(w.agent.changes(["prefetch"]), []);
+      assert.deepEqual(result.purged, ["/var/lib/rancher/state", w.store.file]);
+    });
+
+    it("--cluster of a cluster that joins through the system agent: only its agent checks the machine, once found", async () => {
+      const systemAgent = new FakeServer("system-agent");
+      systemAgent.agentImage = async () => null;
+      w.server.handOver = systemAgent;
+      const agent = new FakeAgent(systemAgent, "system-agent");
+      const asked: (string | undefined)[] = [];
+      const result = await prepare({
+        log,
+        deadline: deadline(),
+        store: w.store,
+        agentFor: async (line) => {
+          asked.push(line);
+          return line === "system-agent" ? agent : w.agent;
+        },
+        connect: w.connect,
+        wanted: { nameOrId: "Default", word: "cluster" },
+        clean: false,
+      });
+      assert.deepEqual(asked, ["system-agent"], "no Docker agent checked a machine that may have no Docker");
+      assert.deepEqual(agent.calls, ["preflight"]);
+      assert.deepEqual([result.image, result.imagePulled, result.changed], [undefined, false, false]);
     });
 
     it("--clean: the agent, its identity and our record go", async () => {

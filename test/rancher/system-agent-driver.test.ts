@@ -196,7 +196,7 @@ describe("system-agent line: the join", () => {
     const peek = await driver.peekJoin(target);
     assert.equal(peek.join?.installer, undefined);
     assert.match(peek.join?.command ?? "", /system-agent-install\.sh/);
-    assert.equal(await driver.agentImage(target), undefined);
+    assert.equal(await driver.agentImage(target), null);
     assert.deepEqual(
       sim.requests.filter((r) => r.method !== "GET").map((r) => r.path),
       [],

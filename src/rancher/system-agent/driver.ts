@@ -65,9 +65,9 @@ export class SystemAgentDriver extends Rancher2Driver implements ServerDriver {
     return peek;
   }
 
-  /** The system agent runs as a host service, from no image. */
-  async agentImage(): Promise<undefined> {
-    return undefined;
+  /** The system agent runs as a host service, from no image: `prepare` has nothing to pull. */
+  async agentImage(): Promise<null> {
+    return null;
   }
 
   async listMembers(cluster: Target): Promise<Member[]> {
