@@ -32,8 +32,13 @@ async function runcmdScript(runcmd: CloudConfig["runcmd"]): Promise<string> {
 }
 
 describe("cloud-init user-data", { skip }, () => {
-  it("ships variants for fresh machines (1.6, 2.x) and one for machines made from the Packer image", () => {
-    assert.deepEqual(FILES, ["user-data-baked.yaml", "user-data-rancher2.yaml", "user-data.yaml"]);
+  it("ships variants for fresh machines (1.6, 2.x RKE1, RKE2/K3s) and one for machines made from the Packer image", () => {
+    assert.deepEqual(FILES, [
+      "user-data-baked.yaml",
+      "user-data-rancher2.yaml",
+      "user-data-rke2.yaml",
+      "user-data.yaml",
+    ]);
   });
 
   for (const file of FILES) {
@@ -49,7 +54,7 @@ describe("cloud-init user-data", { skip }, () => {
 
       it("writes the API key or token into the root-only credentials file, and no command line carries it", () => {
         const { write_files: files = [], runcmd = [] } = config();
-        const rancher2 = file.includes("rancher2");
+        const rancher2 = /rancher2|rke2/.test(file);
         const credentials = files.find((entry) => entry.path === "/etc/rancher-enroll/credentials");
         assert.ok(credentials, "write_files has /etc/rancher-enroll/credentials");
         assert.equal(credentials.permissions, "0600");
@@ -67,6 +72,11 @@ describe("cloud-init user-data", { skip }, () => {
           /CHANGE-ME-(ACCESS-KEY|SECRET-KEY|TOKEN)|--(access-key|secret-key|token)|RANCHER_(ACCESS_KEY|SECRET_KEY|TOKEN)/,
         );
         assert.match(commands, /rancher-enroll up --output json --label/);
+      });
+
+      it("installs Docker on a fresh machine only where the agent is a container (not RKE2/K3s; the Packer image has it)", () => {
+        const installsDocker = JSON.stringify(config().runcmd ?? []).includes("docker.io");
+        assert.equal(installsDocker, file !== "user-data-rke2.yaml" && file !== "user-data-baked.yaml");
       });
 
       it("runs shell in which shellcheck finds nothing", async () => {
