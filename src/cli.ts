@@ -13,6 +13,9 @@ async function main(): Promise<void> {
     if (!(error instanceof CommanderError)) throw error;
     process.exitCode = error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     if (error.exitCode !== 0) jsonFailure(requestedOutput(), usageError(error));
+    // commander has answered (help, version or a usage error), all of it written synchronously: end at once, without
+    // the orderly teardown of Node.js's heap that a natural exit does, a tenth of the time `--help` takes.
+    process.exit();
   }
 }
 
