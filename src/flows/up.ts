@@ -188,6 +188,7 @@ async function checkCurrent(s: UpState): Promise<void> {
   if (!previous) return;
   s.previous = previous;
   refuseMove(previous, settings, s.driver);
+  await adoptRecordedLine(s, previous.serverLine);
   if (!previous.memberId) return;
   const agent = await s.agent.inspect();
   const member = { word: s.driver.words.member, id: previous.memberId };
@@ -209,6 +210,17 @@ async function checkCurrent(s: UpState): Promise<void> {
     { [member.word]: member.id, state: current?.state ?? "gone" },
     `${member.word} ${member.id} is ${current?.state ?? "gone from the server"}: launching the agent again`,
   );
+}
+
+/**
+ * The line recorded for this server is the one to go on with: a run that waited for the lock may find that
+ * another run (`up` twice at once) recorded it after this one chose its driver, or checked no machine yet (a 2.x
+ * cluster decides the line).
+ */
+async function adoptRecordedLine(s: UpState, line: ServerLine): Promise<void> {
+  const { connect, agentFor, deadline } = s.context;
+  if (s.driver.line !== line) s.driver = (await connect(line)).driver;
+  s.agent = await agentOfLine(s.agent, line, agentFor, deadline);
 }
 
 /**

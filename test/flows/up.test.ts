@@ -350,6 +350,35 @@ describe("up on a 2.x server whose cluster decides the line", () => {
     assert.deepEqual(systemAgent.calls, ["getMember"]);
   });
 
+  it("up twice at once: the second, once it has the lock, goes on with the line the first recorded", async () => {
+    await run(upSettings({ cluster: "Default" }));
+    const record = (await w.store.read())!;
+    await w.store.remove();
+    asked.length = 0;
+    const connected: (ServerLine | undefined)[] = [];
+    // The first run records its enrollment while the second has already chosen its driver (not yet the lock).
+    const second = up({
+      settings: upSettings({ cluster: "Default" }),
+      deadline: deadline(),
+      connect: async (recorded) => {
+        connected.push(recorded);
+        if (!recorded) await w.store.write(record);
+        return { url: URL, driver: recorded === "system-agent" ? systemAgent : v3 };
+      },
+      agentFor: async (line) => {
+        asked.push(line);
+        return agents[line ?? "cattle"]!;
+      },
+      store: w.store,
+      log,
+      env: {},
+    });
+    const again = await second;
+    assert.equal(again.changed, false, "the machine the first run enrolled is ours: nothing to do");
+    assert.deepEqual(connected, [undefined, "system-agent"]);
+    assert.deepEqual(asked, ["system-agent"]);
+  });
+
   it("an RKE1 cluster stays on v3: its agent checks the machine, and Docker missing is said before any change", async () => {
     v3.handOver = undefined;
     await assert.rejects(run(upSettings({ cluster: "Default" })), { kind: "docker" });
