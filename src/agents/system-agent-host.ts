@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { EnrollError } from "../errors.js";
 import { writeFileAtomically } from "../local-files.js";
@@ -36,12 +36,19 @@ export function machinePath(env: Readonly<Record<string, string | undefined>>): 
   return env.PATH || DEFAULT_PATH;
 }
 
-/** What install.sh checks first (it must run as root), and what the service needs. */
-export function hostProblem(): string | undefined {
+/** The programs install.sh runs that a minimal image may lack (it stops at the first missing one, half-way). */
+const INSTALLER_NEEDS = ["curl", "sha256sum", "systemctl"];
+
+/** What install.sh checks first (it must run as root), what the service needs, and what the installer runs. */
+export function hostProblem(env: Readonly<Record<string, string | undefined>>): string | undefined {
   if (process.getuid?.() !== 0)
     return "rancher-system-agent is installed as root, and this command does not run as root";
   if (!isDirectory(SYSTEMD_RUNNING))
     return `this machine does not run systemd (no ${SYSTEMD_RUNNING}), and rancher-system-agent is a systemd service`;
+  const path = machinePath(env).split(":").filter(Boolean);
+  const missing = INSTALLER_NEEDS.filter((program) => !path.some((dir) => isExecutable(join(dir, program))));
+  if (missing.length)
+    return `the installer needs ${missing.join(", ")}, not found on PATH (${path.join(":")})`;
   return undefined;
 }
 
@@ -101,6 +108,15 @@ export function removeAgentState(): string[] {
   const removed = [MACHINE_ID_FILE, CONFIG_DIR, VAR_DIR].filter((path) => existsSync(path));
   for (const path of [CONFIG_DIR, VAR_DIR]) rmSync(path, { recursive: true, force: true });
   return removed;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function isDirectory(path: string): boolean {

@@ -49,12 +49,12 @@ export class SystemAgent implements NodeAgent {
   constructor(private readonly machine: SystemMachine) {}
 
   async preflight(): Promise<void> {
-    const problem = hostProblem();
+    const problem = hostProblem(this.machine.env);
     if (!problem) return;
     throw new EnrollError(
       "docker",
       `cannot install rancher-system-agent: ${problem}`,
-      "RKE2/K3s custom clusters need root and systemd on the machine: run rancher-enroll as root (sudo) on a systemd machine.",
+      "RKE2/K3s custom clusters need root, systemd, curl and sha256sum on the machine: run rancher-enroll as root (sudo) on a systemd machine, with curl installed.",
     );
   }
 

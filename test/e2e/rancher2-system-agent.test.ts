@@ -200,7 +200,7 @@ describe(
       assert.equal(world.simulator.machines(cluster.id).length, 0);
     });
 
-    it("preflight: a machine without systemd is exit 5, saying why; one with it passes", async () => {
+    it("preflight: a machine without systemd, or without curl, is exit 5 saying why; one with both passes", async () => {
       machine = await ScratchMachine.create();
       const without = await drive({ method: "preflight" });
       assert.equal(without.answer.error?.exitCode, 5);
@@ -208,6 +208,11 @@ describe(
       await machine.dispose();
       machine = await systemdMachine();
       assert.equal((await drive({ method: "preflight" })).answer, null);
+      const removed = await machine.sh("rm /usr/bin/curl", machineEnv());
+      assert.equal(removed.code, 0, removed.stderr);
+      const noCurl = await drive({ method: "preflight" });
+      assert.equal(noCurl.answer.error?.exitCode, 5);
+      assert.match(noCurl.answer.error!.message, /the installer needs curl, not found on PATH/);
     });
   },
 );
