@@ -1,8 +1,9 @@
-# Enrolls a machine that Terraform reaches over SSH into a Rancher 2.x cluster (set rancher_token and rancher_cluster)
-# or a Rancher 1.6 environment (set rancher_access_key and rancher_secret_key) when this resource is created, and takes
-# it out of Rancher when the resource is destroyed; rancher-enroll's JSON result is shown in Terraform's output and kept on
-# the machine. The machine (Debian or Ubuntu) gets rancher-enroll from its .deb, uploaded from where Terraform runs
-# (`npm run release` builds it). docs/integrations.md, section "Terraform".
+# Enrolls a machine that Terraform reaches over SSH into a Rancher 2.x cluster (set rancher_token and rancher_cluster;
+# an RKE1 cluster joins through the rancher-agent container, an RKE2/K3s one through rancher-system-agent: the cluster
+# decides) or a Rancher 1.6 environment (set rancher_access_key and rancher_secret_key) when this resource is created,
+# and takes it out of Rancher when the resource is destroyed; rancher-enroll's JSON result is shown in Terraform's
+# output and kept on the machine. The machine (Debian or Ubuntu) gets rancher-enroll from its .deb, uploaded from where
+# Terraform runs (`npm run release` builds it). docs/integrations.md, section "Terraform".
 
 terraform {
   required_version = ">= 1.4" # terraform_data
@@ -61,6 +62,12 @@ variable "node_roles" {
   default     = ""
 }
 
+variable "enroll_timeout" {
+  type        = number
+  description = "Seconds before `up` gives up; null: rancher-enroll's default (600). RKE2/K3s: installing rke2 takes minutes."
+  default     = null
+}
+
 variable "host_labels" {
   type        = string
   description = "Host labels: KEY=VALUE pairs joined by '&'."
@@ -99,6 +106,7 @@ locals {
     ca_checksum = var.rancher_ca_checksum
     roles       = var.node_roles
     labels      = var.host_labels
+    timeout     = var.enroll_timeout == null ? "" : tostring(var.enroll_timeout)
   }
   credentials = {
     token      = var.rancher_token
