@@ -2,21 +2,13 @@
 // credentials, trusted alone), a wrong checksum stops before any credential is sent, and a node command whose
 // checksum no longer matches the server's CA is refused instead of launching an agent that would crash-loop.
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { TestCertificates } from "../support/certificates.js";
-import { AGENT, e2e, useV3World } from "../support/e2e-v3.js";
+import { describe, it } from "node:test";
+import { AGENT, e2e, usePrivateCaV3World } from "../support/e2e-v3.js";
 import { caChecksum } from "../support/simulator/v3/index.js";
 import { docker } from "../support/testbed/engine.js";
 
 describe("up on Rancher 2.x with a private CA", { skip: e2e.skip }, () => {
-  const pki = new TestCertificates();
-  const authority = pki.authority("rancher private ca");
-  const world = useV3World((testbed) => {
-    const server = pki.server({ commonName: "rancher.test", ips: [testbed.bridgeIp] }, authority);
-    return { tls: { key: server.key, cert: server.cert }, cacerts: authority.cert };
-  });
-  after(() => pki.remove());
-  const pinned = caChecksum(authority.cert);
+  const { world, pki, authority, checksum: pinned } = usePrivateCaV3World();
   const authenticated = () => world.simulator.requests.filter((r) => r.accessKey !== undefined);
 
   it("--ca-checksum alone makes the server usable; the agent checks the same checksum", async () => {

@@ -70,7 +70,7 @@ describe("Ansible collection", { skip }, () => {
     assert.equal(result.code, 0, `${result.stdout}${result.stderr}`);
   });
 
-  it("documents the module, with examples and return values, and the role's variables, as ansible-doc reads them", async () => {
+  it("documents the module, with examples and return values, and the role's variables (both server lines'), as ansible-doc reads them", async () => {
     const module = await runCommand("ansible-doc", ["-t", "module", "rancher_enroll.enroll.host"], {
       env: env(),
     });
@@ -84,6 +84,14 @@ describe("Ansible collection", { skip }, () => {
     });
     assert.equal(role.code, 0, role.stderr);
     assert.match(role.stdout, /rancher_enroll_package_url/);
+    for (const option of ["cluster", "ca_checksum", "roles", "node_name", "address", "wait_for"])
+      assert.match(module.stdout, new RegExp(`^- ${option}$`, "m"), `the module's option ${option}`);
+    for (const variable of ["cluster", "token", "ca_checksum", "roles", "node_name", "address", "wait_for"])
+      assert.match(
+        role.stdout,
+        new RegExp(`rancher_enroll_${variable}\\b`),
+        `the role's variable for ${variable}`,
+      );
   });
 
   it("passes `ansible-test sanity`", async () => {

@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { after, before, describe, it } from "node:test";
-import { TestCertificates } from "../support/certificates.js";
 import { bootWithCloudInit, type MetaData } from "../support/cloud-init-boot.js";
 import { e2e, useE2eWorld } from "../support/e2e.js";
-import { useV3World } from "../support/e2e-v3.js";
+import { usePrivateCaV3World } from "../support/e2e-v3.js";
 import {
   fillIn,
   machineEnv,
@@ -21,7 +20,6 @@ import {
 import { bakeWithPacker } from "../support/packer-bake.js";
 import { debDownload, missingRelease } from "../support/release.js";
 import { ScratchMachine } from "../support/scratch-machine.js";
-import { caChecksum } from "../support/simulator/v3/index.js";
 import { docker, tryDocker } from "../support/testbed/engine.js";
 import type { TestbedInfo } from "../support/testbed/testbed.js";
 
@@ -189,13 +187,7 @@ describe("cloud-init user-data", { skip }, () => {
 });
 
 describe("cloud-init user-data for Rancher 2.x", { skip }, () => {
-  const pki = new TestCertificates();
-  const authority = pki.authority("rancher private ca");
-  const world = useV3World((testbed) => {
-    const server = pki.server({ commonName: "rancher.test", ips: [testbed.bridgeIp] }, authority);
-    return { tls: { key: server.key, cert: server.cert }, cacerts: authority.cert };
-  });
-  after(() => pki.remove());
+  const { world, checksum } = usePrivateCaV3World();
   const { machine, download } = useMachines(() => world.testbed);
 
   it("a fresh machine joins the cluster as a worker: the private CA pinned by its checksum, the token 0600", async () => {
@@ -204,7 +196,7 @@ describe("cloud-init user-data for Rancher 2.x", { skip }, () => {
     const userData = fillIn(await readFile(repoFile("cloud-init/user-data-rancher2.yaml"), "utf8"), {
       "https://rancher.example.com": world.simulator.url,
       "CHANGE-ME-CLUSTER": cluster.name,
-      "CHANGE-ME-CA-CHECKSUM": caChecksum(authority.cert),
+      "CHANGE-ME-CA-CHECKSUM": checksum,
       "CHANGE-ME-TOKEN": world.simulator.adminToken.bearer,
       "https://downloads.example.com/rancher-enroll/v0.1.0/rancher-enroll_0.1.0_amd64.deb": deb.url,
       "CHANGE-ME-SHA256": deb.sha256,

@@ -1,7 +1,8 @@
 // examples/terraform/ for real: Terraform (/usr/local/bin/terraform, 1.4 or later) runs `init`, `apply` and
 // `destroy` on the example, as is, against a scratch copy of this machine reached over SSH (sshd on the loopback):
 // apply uploads and installs the release's .deb and enrolls the machine into the simulator (Rancher 1.6, and a 2.x
-// cluster with the v3 simulator), destroy takes it out.
+// cluster with the v3 simulator behind a private CA, pinned by rancher_ca_checksum, the node with node_roles),
+// destroy takes it out.
 // Terraform works offline here: the example needs no provider (terraform_data is built in), its CLI configuration
 // allows providers from an empty folder only, and its version check is off.
 import assert from "node:assert/strict";
@@ -12,7 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import type { TestbedInfo } from "../support/testbed/testbed.js";
 import { e2e, useE2eWorld } from "../support/e2e.js";
-import { useV3World } from "../support/e2e-v3.js";
+import { usePrivateCaV3World } from "../support/e2e-v3.js";
 import { missingTools, notRoot, repoFile } from "../support/integrations.js";
 import { missingRelease, releaseFile } from "../support/release.js";
 import { ScratchMachine } from "../support/scratch-machine.js";
@@ -122,25 +123,28 @@ describe("Terraform example, with Terraform, on Rancher 1.6", { skip }, () => {
 });
 
 describe("Terraform example, with Terraform, on Rancher 2.x", { skip }, () => {
-  const world = useV3World();
+  const { world, checksum } = usePrivateCaV3World();
   const terraform = useTerraform();
 
-  it("apply with a token and a cluster enrolls the machine as a node; destroy deletes the node", async (t) => {
+  it("apply with a token, a cluster, the CA checksum and all three roles: the first node of a new cluster, through the pinned private CA; destroy deletes it", async (t) => {
     const { machine, variables: ssh } = await terraform.prepare(t, world.testbed);
-    const cluster = world.cluster({ active: true });
+    const cluster = world.cluster();
     const variables = {
       ...ssh,
       rancher_url: world.simulator.url,
       rancher_token: world.simulator.adminToken.bearer,
       rancher_cluster: cluster.name,
+      rancher_ca_checksum: checksum,
+      node_roles: "etcd,controlplane,worker",
       host_labels: "role=web",
     };
 
     const applied = await terraform.apply(t, variables);
     assert.match(applied, /Apply complete! Resources: 1 added/);
     const [node, ...others] = world.simulator.nodes(cluster.id);
+    assert.ok(node, "a node joined");
     assert.deepEqual(others, []);
-    assert.equal(node?.worker, true);
+    assert.deepEqual([node.etcd, node.controlPlane, node.worker], [true, true, true]);
     assert.deepEqual(node.customConfig.label, { role: "web" });
     const up = JSON.parse(await machine.read("/root/rancher-enroll-up.json")) as {
       changed: boolean;
@@ -149,13 +153,15 @@ describe("Terraform example, with Terraform, on Rancher 2.x", { skip }, () => {
     assert.deepEqual([up.changed, up.node.id, up.node.state], [true, node.id, "active"]);
     const config = await machine.read("/etc/rancher-enroll/config");
     assert.match(config, /^cluster = /m);
+    assert.match(config, new RegExp(`^ca_checksum = ${checksum}$`, "m"));
+    assert.match(config, /^roles = etcd,controlplane,worker$/m);
     assert.doesNotMatch(config, /^environment/m, "no 1.6 setting in a 2.x profile");
     assert.equal(await machine.modeOf("/etc/rancher-enroll/credentials"), 0o600);
     assert.doesNotMatch(applied, new RegExp(world.simulator.adminToken.secretKey), "the token stays hidden");
 
     const destroyed = await terraform.destroy(t, variables);
     assert.match(destroyed, /Destroy complete! Resources: 1 destroyed/);
-    assert.deepEqual(world.simulator.nodes(cluster.id), []);
+    assert.deepEqual(world.simulator.nodes(cluster.id), [], "down deleted the node, through the pinned CA");
     assert.deepEqual(await world.containers(), []);
   });
 });

@@ -2,9 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach } from "node:test";
+import { TestCertificates, type Certificate } from "./certificates.js";
 import { runCli, startCli, type CliRun } from "./cli.js";
 import { e2e } from "./e2e.js";
 import {
+  caChecksum,
   startV3Simulator,
   type ClusterSpec,
   type V3Cluster,
@@ -115,4 +117,24 @@ export function useV3World(
     await resetEngine(testbed);
   });
   return world;
+}
+
+/**
+ * A 2.x suite's world whose server has a certificate from a private CA (its cacerts setting is that CA), as a
+ * self-managed Rancher often has: `checksum` is what the cluster's registration command pins.
+ */
+export function usePrivateCaV3World(): {
+  world: V3World;
+  pki: TestCertificates;
+  authority: Certificate;
+  checksum: string;
+} {
+  const pki = new TestCertificates();
+  const authority = pki.authority("rancher private ca");
+  const world = useV3World((testbed) => {
+    const server = pki.server({ commonName: "rancher.test", ips: [testbed.bridgeIp] }, authority);
+    return { tls: { key: server.key, cert: server.cert }, cacerts: authority.cert };
+  });
+  after(() => pki.remove());
+  return { world, pki, authority, checksum: caChecksum(authority.cert) };
 }

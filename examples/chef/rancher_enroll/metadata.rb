@@ -1,5 +1,5 @@
 name 'rancher_enroll'
-description 'Enrolls this machine into Rancher 1.6 with rancher-enroll'
+description 'Enrolls this machine into Rancher 1.6 or 2.x (RKE1 custom clusters) with rancher-enroll'
 version '0.1.0'
 license 'Apache-2.0'
 chef_version '>= 16.0'

@@ -17,9 +17,9 @@ description:
     and exit code otherwise.
   - Rancher 1.6 (environments and hosts) and Rancher 2.x (clusters and nodes) alike; the server's line decides which
     words the results use (C(environment) and C(host), or C(cluster) and C(node)).
-  - The server, the API key and the defaults of the other options come from a rancher-enroll profile
-    (C(/etc/rancher-enroll/config) and C(/etc/rancher-enroll/credentials)); the role
-    C(rancher_enroll.enroll.rancher_enroll) writes it. No API key is ever passed on a command line.
+  - The server, the API key (Rancher 1.6) or API token (Rancher 2.x) and the defaults of the other options come from a
+    rancher-enroll profile (C(/etc/rancher-enroll/config) and C(/etc/rancher-enroll/credentials)); the role
+    C(rancher_enroll.enroll.rancher_enroll) writes it. No API key or token is ever passed on a command line.
 options:
   state:
     description:
@@ -44,12 +44,40 @@ options:
     type: str
   labels:
     description:
-      - Host labels. When given, they replace the profile's labels.
+      - Host labels (Rancher 1.6) or node labels (Rancher 2.x). When given, they replace the profile's labels.
     type: dict
   agent_ip:
     description:
-      - The IPv4 address the agent registers. Default the profile's, else the agent's own choice.
+      - Rancher 1.6 only. The IPv4 address the agent registers. Default the profile's, else the agent's own choice.
     type: str
+  ca_checksum:
+    description:
+      - Rancher 2.x only. The SHA-256 of the server's CA certificate, as the C(--ca-checksum) of the cluster's
+        registration command shows it. Every command of this task then trusts exactly that CA, and stops before any
+        credential is sent when the server's CA differs. Default the profile's.
+    type: str
+  roles:
+    description:
+      - Rancher 2.x only. The node's roles in the cluster. Default the profile's, else C(worker).
+    type: list
+    elements: str
+    choices: [etcd, controlplane, worker]
+  node_name:
+    description:
+      - Rancher 2.x only. The node's name in the cluster, lower-cased as Rancher requires. Default the profile's,
+        else the machine's hostname.
+    type: str
+  address:
+    description:
+      - Rancher 2.x only. The IP address other nodes reach this one at. Default the profile's, else the address of
+        the machine's default route.
+    type: str
+  wait_for:
+    description:
+      - Rancher 2.x only. What to wait for, the node C(registered) or C(active) (Ready). Default the profile's, else
+        C(active).
+    type: str
+    choices: [registered, active]
   timeout:
     description:
       - Seconds before rancher-enroll gives up (its own default is 600).
@@ -82,7 +110,7 @@ attributes:
     description: Linux machines with a Docker engine, where rancher-enroll runs.
 notes:
   - Runs as root (C(become=true)), since rancher-enroll keeps the enrollment record in C(/var/lib/rancher-enroll).
-  - Moving a machine to another environment or server is refused; take it out first with C(state=absent).
+  - Moving a machine to another environment, cluster or server is refused; take it out first with C(state=absent).
 requirements:
   - rancher-enroll 0.1.0 or later on the managed machine (its C(.deb), or the single executable).
 author:
@@ -101,9 +129,12 @@ EXAMPLES = r"""
     environment: Production
     timeout: 300
 
-- name: Join a Rancher 2.x cluster
+- name: Join a Rancher 2.x cluster as an etcd and controlplane node, its server's private CA pinned
   rancher_enroll.enroll.host:
     cluster: c-m8x2k
+    roles: [etcd, controlplane]
+    node_name: cp-1
+    ca_checksum: 3f7c4a9e0d5b6c2f8e1a7d4b9c0e3f6a2d5b8c1e4f7a0d3b6c9e2f5a8b1d4c7e
 
 - name: Take this machine out of Rancher and forget its identity
   rancher_enroll.enroll.host:
@@ -213,11 +244,16 @@ def main():
             cluster=dict(type="str"),
             labels=dict(type="dict"),
             agent_ip=dict(type="str"),
+            ca_checksum=dict(type="str"),
+            roles=dict(type="list", elements="str", choices=["etcd", "controlplane", "worker"]),
+            node_name=dict(type="str"),
+            address=dict(type="str"),
+            wait_for=dict(type="str", choices=["registered", "active"]),
             timeout=dict(type="int"),
             purge=dict(type="bool", default=False),
             executable=dict(type="str", default="rancher-enroll"),
         ),
-        mutually_exclusive=[("environment", "cluster")],
+        mutually_exclusive=[("environment", "cluster"), ("agent_ip", "address")],
         supports_check_mode=True,
     )
     rancher_enroll = RancherEnroll(module)
@@ -261,9 +297,20 @@ def up_options(params):
             options += ["--%s" % name, params[name]]
     for key, value in sorted((params["labels"] or {}).items()):
         options += ["--label", "%s=%s" % (key, value)]
-    if params["agent_ip"]:
-        options += ["--agent-ip", params["agent_ip"]]
+    for role in params["roles"] or []:
+        options += ["--role", role]
+    for name in ("agent_ip", "node_name", "address", "wait_for"):
+        if params[name]:
+            options += ["--%s" % name.replace("_", "-"), params[name]]
     return options + timeout_option(params)
+
+
+def server_options(params):
+    """What every command takes: the profile, and the CA checksum (status and down trust the same CA as up)."""
+    options = ["--profile", params["profile"]] if params["profile"] else []
+    if params["ca_checksum"]:
+        options += ["--ca-checksum", params["ca_checksum"]]
+    return options
 
 
 def timeout_option(params):
@@ -277,7 +324,7 @@ class RancherEnroll:
         self.module = module
         self.params = module.params
         self.executable = module.get_bin_path(self.params["executable"], required=True, opt_dirs=["/usr/local/bin"])
-        self.profile = ["--profile", self.params["profile"]] if self.params["profile"] else []
+        self.server_options = server_options(self.params)
         self.status_before = None
 
     def run(self, command):
@@ -298,7 +345,7 @@ class RancherEnroll:
         return self.status_before
 
     def run_json(self, command):
-        full = [self.executable] + command + self.profile + ["--output", "json"]
+        full = [self.executable] + command + self.server_options + ["--output", "json"]
         rc, stdout, stderr = self.module.run_command(full)
         try:
             return rc, json.loads(stdout)

@@ -1,18 +1,19 @@
-# Writes the rancher-enroll profile (the API key from the data bag item rancher/api_key) and enrolls this machine.
+# Writes the rancher-enroll profile and enrolls this machine. The data bag item rancher/api_key holds the API key
+# (access_key, secret_key) for Rancher 1.6, or the API token (token) for Rancher 2.x.
 settings = node['rancher_enroll']
-api_key = data_bag_item('rancher', 'api_key')
+credentials = data_bag_item('rancher', 'api_key')
 
 directory '/etc/rancher-enroll' do
   mode '0755'
 end
 
 file '/etc/rancher-enroll/config' do
-  content "[default]\nurl = #{settings['url']}\nenvironment = #{settings['environment']}\n"
+  content RancherEnroll.config(settings, credentials)
   mode '0644'
 end
 
 file '/etc/rancher-enroll/credentials' do
-  content "[default]\naccess_key = #{api_key['access_key']}\nsecret_key = #{api_key['secret_key']}\n"
+  content RancherEnroll.credentials(credentials)
   mode '0600'
   sensitive true
 end
