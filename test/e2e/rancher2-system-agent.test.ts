@@ -374,6 +374,21 @@ describe("up, status and down with the built CLI on an RKE2 cluster", { skip: e2
     );
   });
 
+  it("two up at once on one machine: one machine, one of them changed nothing", async () => {
+    const cluster = world.cluster({ kind: "rke2" });
+    const up = `rancher-enroll up --cluster ${cluster.name} ${ALL_ROLES.join(" ")} -o json`;
+    // One shell runs both, so that they share the machine's files as two commands of one machine do.
+    const both = await host.machine.sh(
+      `${up} >/root/a.json 2>/root/a.log & ${up} >/root/b.json 2>/root/b.log & wait`,
+      machineEnv({ RANCHER_URL: world.simulator.url, RANCHER_TOKEN: world.simulator.adminToken.bearer }),
+    );
+    assert.equal(both.code, 0, both.stderr);
+    const runs = await Promise.all(["a", "b"].map((n) => host.machine.read(`/root/${n}.json`)));
+    const changed = runs.map((text) => (JSON.parse(text) as { changed: boolean }).changed).sort();
+    assert.deepEqual(changed, [false, true], runs.join("\n"));
+    assert.equal(world.simulator.machines(cluster.id).length, 1);
+  });
+
   it("prepare --clean: the agent removed and the machine id forgotten, for an image that joins as a new machine", async () => {
     const cluster = world.cluster({ kind: "rke2" });
     const up = await host.cli(["up", "--cluster", cluster.name, ...ALL_ROLES, "--wait-for", "registered"]);
