@@ -322,6 +322,21 @@ describe("up, status and down with the built CLI on an RKE2 cluster", { skip: e2
     assert.equal(world.simulator.machines(cluster.id).length, 0);
   });
 
+  it("status: a stopped service is unhealthy (11), saying so; up starts it again, on the same machine", async () => {
+    const cluster = world.cluster({ kind: "rke2" });
+    const args = ["up", "--cluster", cluster.name, ...ALL_ROLES, "-o", "json"];
+    assert.equal((await host.cli(args)).code, 0);
+    const stopped = await host.machine.sh("systemctl stop rancher-system-agent", machineEnv());
+    assert.equal(stopped.code, 0, stopped.stderr);
+    const status = await host.cli(["status", "-o", "json"]);
+    assert.equal(status.code, 11, status.stdout + status.stderr);
+    assert.match(status.stdout, /the rancher-system-agent service is stopped/);
+    const repaired = await host.cli(args);
+    assert.equal(repaired.code, 0, repaired.stderr);
+    assert.equal((await host.cli(["status"])).code, 0);
+    assert.equal(world.simulator.machines(cluster.id).length, 1);
+  });
+
   it("a cluster that cannot become ready (no etcd, no control plane): exit 7 saying which roles it lacks", async () => {
     const cluster = world.cluster({ kind: "rke2" });
     const run = await host.cli(["up", "--cluster", cluster.name, "--role", "worker", "--timeout", "20"]);
