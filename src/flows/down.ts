@@ -64,7 +64,11 @@ export const DOWN_PHASES: readonly Phase<DownState>[] = [
     locked: (s) => !s.context.confirm,
     run: readEnrollment,
   },
-  { name: "reach server", when: (s) => Boolean(s.enrollment?.memberId), run: reachServer },
+  {
+    name: "reach server",
+    when: (s) => Boolean(s.enrollment?.memberId || s.enrollment?.identity),
+    run: reachServer,
+  },
   { name: "confirm", when: (s) => Boolean(s.context.confirm), run: askPerson },
   {
     name: "read enrollment again",
@@ -185,11 +189,11 @@ async function readRecord(s: DownState): Promise<Enrollment | undefined> {
  */
 async function reachServer(s: DownState): Promise<void> {
   const enrollment = s.enrollment!;
-  const memberId = enrollment.memberId!;
+  const memberId = enrollment.memberId;
   try {
     const driver = await connectToEnrollmentServer(s.context.connect, enrollment);
     const ids = new Set<string>();
-    if (await driver.getMember(enrollment.target, memberId)) ids.add(memberId);
+    if (memberId && (await driver.getMember(enrollment.target, memberId))) ids.add(memberId);
     if (enrollment.identity) {
       const ofIdentity = await driver.listMembers(enrollment.target);
       for (const m of ofIdentity) if (m.identity === enrollment.identity) ids.add(m.id);
@@ -199,7 +203,7 @@ async function reachServer(s: DownState): Promise<void> {
   } catch (error) {
     const failure = asEnrollError(error);
     if (!s.context.force) throw unreachable(failure, enrollment);
-    s.left = [describeMember(enrollment, memberId)];
+    s.left = [describeMember(enrollment)];
     s.context.log.warn(`--force: going on without the server (${failure.message}); ${s.left[0]} stays there`);
   }
 }
@@ -248,7 +252,14 @@ function question(s: DownState): string {
   return `This will ${steps.length ? `${steps.join(", ")} and ${last}` : last}. Proceed?`;
 }
 
-function describeMember(enrollment: Enrollment, id: string): string {
+/**
+ * A member, by default the recorded one; one not confirmed yet (an interrupted `up`) by the identity the agent
+ * registered with.
+ */
+function describeMember(
+  enrollment: Enrollment,
+  id = enrollment.memberId ?? `of identity ${enrollment.identity}`,
+): string {
   const words = LINE_WORDS[enrollment.serverLine];
   const { target, server } = enrollment;
   return `${words.member} ${id} in ${words.target} ${target.name} (${target.id}) of ${server}`;
@@ -256,7 +267,7 @@ function describeMember(enrollment: Enrollment, id: string): string {
 
 /** Nothing was changed: the settings did not reach the server. */
 function unreachable(failure: EnrollError, enrollment: Enrollment): EnrollError {
-  const member = describeMember(enrollment, enrollment.memberId!);
+  const member = describeMember(enrollment);
   const { member: word } = LINE_WORDS[enrollment.serverLine];
   return new EnrollError(
     failure.kind,

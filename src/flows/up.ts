@@ -284,7 +284,7 @@ async function launch(s: UpState): Promise<void> {
   const join = s.join!;
   const before = new Map((await s.driver.listMembers(s.target)).map((member) => [member.id, member]));
   const previous = s.previous;
-  await store.write({
+  const launched: Enrollment = {
     version: ENROLLMENT_VERSION,
     serverLine: s.driver.line,
     server: s.context.settings.server.url,
@@ -294,8 +294,12 @@ async function launch(s: UpState): Promise<void> {
     ...(join.image ? { agentImage: join.image } : {}),
     launchedAt: new Date().toISOString(),
     ...(previous?.identity ? { identity: previous.identity } : {}),
-  });
+  };
+  await store.write(launched);
   const installed = await s.agent.install(join, s.options, deadline);
+  // Known before the server has the member (the system agent's machine id): `down` can find it after a kill.
+  if (installed.identity && installed.identity !== launched.identity)
+    await store.write({ ...launched, identity: installed.identity });
   const knownIdentity = installed.identity ?? previous?.identity;
   s.evidence = {
     names: await s.agent.names(s.options),

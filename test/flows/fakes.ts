@@ -159,6 +159,8 @@ export class FakeAgent extends Recorder implements NodeAgent {
   state: AgentState = { present: false, running: false };
   /** What the member looks like once registered; `ready: false` keeps it from becoming ready. */
   registers: Partial<Member> = {};
+  /** The identity `install` answers, as the system agent does with its machine id. */
+  installs?: string;
   /** Answers of `lostCredentials`, one per call. */
   lost: boolean[] = [];
   preflightError?: EnrollError;
@@ -204,9 +206,14 @@ export class FakeAgent extends Recorder implements NodeAgent {
     // As Rancher 1.6 does, the server adds labels of its own to those the agent registers with.
     const labels = { ...options.labels, "io.rancher.host.os": "linux" };
     this.server.members.push(
-      member(id, { address: options.address ?? "10.0.0.1", labels, ...this.registers }),
+      member(id, {
+        address: options.address ?? "10.0.0.1",
+        labels,
+        identity: this.installs ?? null,
+        ...this.registers,
+      }),
     );
-    return { imagePulled: false };
+    return { imagePulled: false, ...(this.installs ? { identity: this.installs } : {}) };
   }
 
   async inspect(): Promise<AgentState> {

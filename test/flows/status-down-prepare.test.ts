@@ -173,6 +173,23 @@ describe("status, down and prepare over fakes", () => {
       assert.deepEqual(Object.keys(resultJson(result)).includes("removedHosts"), true);
     });
 
+    it("an up interrupted before its member was confirmed: the member of the identity the agent reported goes", async () => {
+      await enroll();
+      const record = { ...(await w.store.read())!, memberId: undefined };
+      w.server.members = [
+        member("m-ours", { identity: "machine-id-1" }),
+        member("m-other", { identity: "x" }),
+      ];
+      await w.store.write({ ...record, identity: "machine-id-1" });
+      const result = await takeDown();
+      assert.deepEqual(result.removedMembers, ["m-ours"]);
+      assert.deepEqual(
+        w.server.members.map((m) => m.id),
+        ["m-other"],
+      );
+      assert.equal(await w.store.read(), undefined);
+    });
+
     it("not enrolled: a no-op that never asks the server", async () => {
       const result = await takeDown();
       assert.equal(result.changed, false);

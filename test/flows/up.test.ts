@@ -217,6 +217,14 @@ describe("up over fakes", () => {
     assert.ok(record && !record.memberId, "the launch is recorded, unconfirmed, for the next run");
   });
 
+  it("an identity the agent knows at install is recorded at once: a run killed while waiting leaves it", async () => {
+    w.agent.installs = "machine-id-1";
+    w.agent.registers = { ready: false, state: "provisioning" };
+    await assert.rejects(run(upSettings(), 1), { kind: "timeout" });
+    const record = (await w.store.read())!;
+    assert.deepEqual([record.identity, record.memberId], ["machine-id-1", undefined]);
+  });
+
   it("a version-less state file (0.1) reads as a 1.6 enrollment", async () => {
     await enrolled();
     const confirmed = w.server.members[0]!;
