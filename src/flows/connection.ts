@@ -1,7 +1,8 @@
 import type { Deadline } from "../deadline.js";
 import { EnrollError } from "../errors.js";
+import type { Logger } from "../log.js";
 import type { Enrollment } from "../state/enrollment.js";
-import type { NodeAgent, ServerDriver, ServerLine } from "./seam.js";
+import type { AgentState, NodeAgent, ServerDriver, ServerLine } from "./seam.js";
 
 /** A server driver and the server it talks to, built only when a flow needs the server. */
 export interface Connection {
@@ -43,4 +44,18 @@ export async function connectToEnrollmentServer(
     `this machine is enrolled with ${enrollment.server}, but the settings name ${connection.url}`,
     "Use the URL and keys of the server the machine is enrolled with (see `rancher-enroll status`).",
   );
+}
+
+/**
+ * The agent as the machine shows it when nothing is recorded: looked at once, never waited for. A machine without
+ * a Docker engine (one that joined through rancher-system-agent, or one with no engine yet) runs no container of ours.
+ */
+export async function lookForUnrecordedAgent(agent: NodeAgent, log: Logger): Promise<AgentState> {
+  try {
+    return await agent.inspect();
+  } catch (error) {
+    if (!(error instanceof EnrollError) || error.kind !== "docker") throw error;
+    log.debug(`nothing recorded, and ${agent.name} cannot be looked for: ${error.message}`);
+    return { present: false, running: false };
+  }
 }

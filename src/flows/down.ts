@@ -2,7 +2,12 @@ import type { Deadline } from "../deadline.js";
 import { EnrollError, asEnrollError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { CorruptEnrollment, type Enrollment, type EnrollmentStore } from "../state/enrollment.js";
-import { connectToEnrollmentServer, type AgentFor, type Connect } from "./connection.js";
+import {
+  connectToEnrollmentServer,
+  lookForUnrecordedAgent,
+  type AgentFor,
+  type Connect,
+} from "./connection.js";
 import { initialState, runPhases, type FlowState, type Phase } from "./phases.js";
 import type { DownResult } from "./result.js";
 import { LINE_WORDS, type AgentState, type NodeAgent, type ServerDriver } from "./seam.js";
@@ -28,6 +33,8 @@ interface DownState extends FlowState {
   context: DownContext;
   started: number;
   enrollment?: Enrollment;
+  /** Nothing recorded when the agent was chosen: the machine is looked at, its engine not waited for. */
+  unrecorded?: boolean;
   /** With `force`, a damaged record is gone on with as none (and removed at the end); said once. */
   damagedRecord?: CorruptEnrollment;
   agent: NodeAgent;
@@ -54,10 +61,16 @@ export const DOWN_PHASES: readonly Phase<DownState>[] = [
   {
     name: "choose agent",
     run: async (s) => {
-      s.agent = await s.context.agentFor((await readRecord(s))?.serverLine);
+      const record = await readRecord(s);
+      s.unrecorded = !record && !s.damagedRecord;
+      s.agent = await s.context.agentFor(record?.serverLine);
     },
   },
-  { name: "check this machine", run: (s) => s.agent.preflight(s.context.deadline) },
+  {
+    name: "check this machine",
+    when: (s) => !s.unrecorded,
+    run: (s) => s.agent.preflight(s.context.deadline),
+  },
   {
     name: "read enrollment",
     // A person's answer can take long: the lock is taken after it (the record is read again then).
@@ -130,7 +143,11 @@ export async function down(context: DownContext): Promise<DownResult> {
 }
 
 async function readEnrollment(s: DownState): Promise<void> {
-  [s.enrollment, s.agentState] = await Promise.all([readRecord(s), s.agent.inspect()]);
+  s.enrollment = await readRecord(s);
+  s.agentState =
+    s.enrollment || s.damagedRecord
+      ? await s.agent.inspect()
+      : await lookForUnrecordedAgent(s.agent, s.context.log);
   s.done = !s.enrollment && !s.damagedRecord && !s.agentState.present && !s.context.purge;
   if (s.done) s.context.log.info("this machine is not enrolled: nothing to do");
 }

@@ -2,7 +2,12 @@ import type { Deadline } from "../deadline.js";
 import { EnrollError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Enrollment, EnrollmentStore } from "../state/enrollment.js";
-import { connectToEnrollmentServer, type AgentFor, type Connect } from "./connection.js";
+import {
+  connectToEnrollmentServer,
+  lookForUnrecordedAgent,
+  type AgentFor,
+  type Connect,
+} from "./connection.js";
 import { initialState, runPhases, type FlowState, type Phase } from "./phases.js";
 import { STATUS_EXIT_CODES, type StatusResult, type Unchecked } from "./result.js";
 import { LINE_WORDS, type AgentState, type Member, type NodeAgent } from "./seam.js";
@@ -36,11 +41,17 @@ export const STATUS_PHASES: readonly Phase<StatusState>[] = [
       s.agent = await s.context.agentFor(s.enrollment?.serverLine);
     },
   },
-  { name: "check this machine", run: (s) => s.agent.preflight(s.context.deadline) },
+  {
+    name: "check this machine",
+    when: (s) => Boolean(s.enrollment),
+    run: (s) => s.agent.preflight(s.context.deadline),
+  },
   {
     name: "inspect agent",
     run: async (s) => {
-      s.agentState = await s.agent.inspect();
+      s.agentState = s.enrollment
+        ? await s.agent.inspect()
+        : await lookForUnrecordedAgent(s.agent, s.context.log);
       s.done = !s.enrollment && !s.agentState.present;
     },
   },

@@ -164,6 +164,8 @@ export class FakeAgent extends Recorder implements NodeAgent {
   /** Answers of `lostCredentials`, one per call. */
   lost: boolean[] = [];
   preflightError?: EnrollError;
+  /** What `inspect` throws instead of answering (no engine on the machine). */
+  inspectError?: EnrollError;
   private next = 1;
 
   constructor(
@@ -217,6 +219,7 @@ export class FakeAgent extends Recorder implements NodeAgent {
   }
 
   async inspect(): Promise<AgentState> {
+    if (this.inspectError) throw this.inspectError;
     return this.state;
   }
 

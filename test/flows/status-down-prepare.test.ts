@@ -63,6 +63,23 @@ describe("status, down and prepare over fakes", () => {
       assert.deepEqual(w.connections, []);
     });
 
+    it("nothing recorded on a machine without an engine: exit 10 at once, the engine not waited for", async () => {
+      w.agent.preflightError = new EnrollError("docker", "waited 60 s for the engine");
+      w.agent.inspectError = new EnrollError(
+        "docker",
+        "there is no Docker engine at unix:///run/docker.sock",
+      );
+      const result = await check();
+      assert.deepEqual([result.enrolled, result.exitCode], [false, 10]);
+      assert.deepEqual(w.agent.calls, []);
+    });
+
+    it("enrolled: the machine is checked (the engine waited for) before the agent is inspected", async () => {
+      await enroll();
+      w.agent.preflightError = new EnrollError("docker", "waited 60 s for the engine");
+      await assert.rejects(check(), { kind: "docker" });
+    });
+
     it("enrolled and ready: exit 0, the member under the line's word", async () => {
       await enroll();
       const result = await check();
@@ -195,6 +212,17 @@ describe("status, down and prepare over fakes", () => {
       assert.equal(result.changed, false);
       assert.deepEqual(w.connections, []);
       assert.deepEqual(w.agent.changes(["stop", "remove"]), []);
+    });
+
+    it("not enrolled, on a machine without an engine: a no-op at once, the engine not waited for", async () => {
+      w.agent.preflightError = new EnrollError("docker", "waited 60 s for the engine");
+      w.agent.inspectError = new EnrollError(
+        "docker",
+        "there is no Docker engine at unix:///run/docker.sock",
+      );
+      const result = await takeDown();
+      assert.equal(result.changed, false);
+      assert.deepEqual(w.agent.calls, []);
     });
 
     it("the server unreachable: nothing changes, the agent and the record stay, the error says so", async () => {
