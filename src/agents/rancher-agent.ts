@@ -8,7 +8,7 @@ import { EnrollError } from "../errors.js";
 import type { AgentPlan, AgentState, Installed, JoinSpec, NodeAgent, NodeOptions } from "../flows/seam.js";
 import { maskToken, maskUrlPasswords } from "../log.js";
 import { ensureImage } from "./agent-image.js";
-import { agentState, type DockerMachine } from "./docker-machine.js";
+import { agentState, crashLoop, type DockerMachine } from "./docker-machine.js";
 import { agentLabels, announceNodeAddress } from "./node-labels.js";
 import { parseNodeCommand, type NodeCommand } from "./node-command.js";
 import {
@@ -89,6 +89,10 @@ export class RancherAgent implements NodeAgent {
 
   async lostCredentials(): Promise<boolean> {
     return NODE_GONE.test(await recentOutput(this.machine.docker, AGENT_CONTAINER, 20));
+  }
+
+  crashLoop(): Promise<string | undefined> {
+    return crashLoop(this.machine.docker, AGENT_CONTAINER);
   }
 
   stop(): Promise<void> {

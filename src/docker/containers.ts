@@ -6,6 +6,9 @@ export interface ContainerState {
   image: string;
   running: boolean;
   startedAt: string;
+  /** How often the engine restarted it (its restart policy), and how its last run ended. */
+  restartCount: number;
+  exitCode: number;
 }
 
 /** The state of the named container, or undefined when there is none. */
@@ -17,6 +20,8 @@ export async function inspectContainer(docker: Docker, name: string): Promise<Co
       image: info.Config.Image,
       running: info.State.Running,
       startedAt: info.State.StartedAt,
+      restartCount: info.RestartCount,
+      exitCode: info.State.ExitCode,
     };
   } catch (error) {
     if (isNotFound(error)) return undefined;
@@ -66,13 +71,31 @@ export async function containersLabelled(docker: Docker, label: string, value: s
 
 /** The last lines the container wrote, as text (empty when there is no such container). */
 export async function recentOutput(docker: Docker, name: string, lines: number): Promise<string> {
+  return (await rawOutput(docker, name, lines)).toString();
+}
+
+/** The last lines a container wrote (stdout and stderr, as `docker logs` shows them); none when it is gone. */
+export async function lastLines(docker: Docker, name: string, lines: number): Promise<string[]> {
+  return outputText(await rawOutput(docker, name, lines))
+    .split("\n")
+    .filter((line) => line.trim());
+}
+
+async function rawOutput(docker: Docker, name: string, lines: number): Promise<Buffer> {
   try {
-    const output = await docker
-      .getContainer(name)
-      .logs({ stdout: true, stderr: true, tail: lines, follow: false });
-    return output.toString();
+    return await docker.getContainer(name).logs({ stdout: true, stderr: true, tail: lines, follow: false });
   } catch (error) {
-    if (isNotFound(error)) return "";
+    if (isNotFound(error)) return Buffer.alloc(0);
     throw dockerError(`cannot read the output of container ${name}`, error);
   }
+}
+
+/** A container without a terminal has its output in frames: 1 byte stream, 3 zero bytes, 4 bytes length, payload. */
+export function outputText(raw: Buffer): string {
+  const framed = raw.length >= 8 && raw[0]! <= 2 && raw[1] === 0 && raw[2] === 0 && raw[3] === 0;
+  if (!framed) return raw.toString("utf8");
+  const parts: Buffer[] = [];
+  for (let at = 0; at + 8 <= raw.length; at += 8 + raw.readUInt32BE(at + 4))
+    parts.push(raw.subarray(at + 8, at + 8 + raw.readUInt32BE(at + 4)));
+  return Buffer.concat(parts).toString("utf8");
 }

@@ -278,6 +278,8 @@ export interface NodeAgent {
   inspect(): Promise<AgentState>;
   /** The agent says the server no longer knows its credentials: it must be launched again. */
   lostCredentials(): Promise<boolean>;
+  /** Why the agent keeps exiting (a container restarted again and again), in its own last lines; if it does. */
+  crashLoop?(): Promise<string | undefined>;
   /** Stops the agent, so that it cannot bring its member back while it is removed. */
   stop(): Promise<void>;
   /** Removes what the agent runs on this machine; answers what was removed. */

@@ -1,7 +1,7 @@
 import { wantedTarget, type UpSettings } from "../config/settings.js";
 import { SERVER_PACE, type Deadline } from "../deadline.js";
 import { EnrollError } from "../errors.js";
-import type { Logger } from "../log.js";
+import { maskToken, type Logger } from "../log.js";
 import type { Enrollment, EnrollmentStore } from "../state/enrollment.js";
 import { ENROLLMENT_VERSION } from "../state/enrollment.js";
 import { interfaceAddress } from "./agent-ip.js";
@@ -326,8 +326,10 @@ async function confirm(s: UpState): Promise<void> {
   s.member = await deadline.poll(
     SERVER_PACE,
     async (pacing) => {
-      seen = await s.driver.listMembers(s.target);
+      let looping: string | undefined;
+      [seen, looping] = await Promise.all([s.driver.listMembers(s.target), s.agent.crashLoop?.()]);
       const match = s.driver.identify(seen, evidence);
+      if (looping && !(match && reached(s, match.member))) throw crashLoopError(s, looping, match?.member);
       if (!match && !relaunched && (await s.agent.lostCredentials())) {
         // The server removed the agent after handing its old credentials to our launch.
         log.warn("the agent says its credentials are no longer valid: registering it again");
@@ -350,6 +352,20 @@ async function confirm(s: UpState): Promise<void> {
       return ours && reached(s, ours) ? ours : undefined;
     },
     () => describeWait(s, ours, seen, holds),
+  );
+}
+
+/** An agent that keeps exiting will not get the member ready however long we wait: say what it says, now. */
+function crashLoopError(s: UpState, looping: string, ours: Member | undefined): EnrollError {
+  const { words } = s.driver;
+  const member = ours
+    ? `${words.member} ${ours.id} is ${ours.state}`
+    : `no ${words.member} of this machine yet`;
+  return new EnrollError(
+    "docker",
+    `${s.agent.name} keeps failing, so up stopped waiting (${member}): ${maskToken(looping, s.join?.secret)}`,
+    "Its last lines say why it cannot work (e.g. the server's address in the registration command is unreachable from here). " +
+      "Fix that and run `rancher-enroll up` again (it replaces the container); `rancher-enroll down` removes it.",
   );
 }
 

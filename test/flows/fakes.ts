@@ -163,6 +163,8 @@ export class FakeAgent extends Recorder implements NodeAgent {
   installs?: string;
   /** Answers of `lostCredentials`, one per call. */
   lost: boolean[] = [];
+  /** What `crashLoop` answers: the agent keeps exiting, saying this. */
+  looping?: string;
   preflightError?: EnrollError;
   /** What `inspect` throws instead of answering (no engine on the machine). */
   inspectError?: EnrollError;
@@ -225,6 +227,10 @@ export class FakeAgent extends Recorder implements NodeAgent {
 
   async lostCredentials(): Promise<boolean> {
     return this.lost.shift() ?? false;
+  }
+
+  async crashLoop(): Promise<string | undefined> {
+    return this.looping;
   }
 
   async stop(): Promise<void> {

@@ -225,6 +225,23 @@ describe("up over fakes", () => {
     assert.deepEqual([record.identity, record.memberId], ["machine-id-1", undefined]);
   });
 
+  it("an agent that keeps exiting: ends the wait at once (exit 5) with what it last said, not at --timeout", async () => {
+    w.agent.registers = { ready: false, state: "registering" };
+    w.agent.looping =
+      "container agent keeps exiting (exit code 1, restarted 3 times); its last lines: no route";
+    const started = Date.now();
+    await assert.rejects(run(upSettings(), 30), (error: EnrollError) => {
+      assert.equal(error.kind, "docker");
+      assert.match(
+        error.message,
+        /^the fake agent keeps failing, so up stopped waiting \(host 1h\d+ is registering\)/,
+      );
+      assert.match(error.message, /exit code 1, restarted 3 times\); its last lines: no route$/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 5000, "long before --timeout");
+  });
+
   it("a version-less state file (0.1) reads as a 1.6 enrollment", async () => {
     await enrolled();
     const confirmed = w.server.members[0]!;

@@ -10,6 +10,7 @@ import { after, afterEach, beforeEach, describe, test } from "node:test";
 import { pino } from "pino";
 import { BootstrapAgent } from "../../src/agents/bootstrap-agent.js";
 import { Deadline } from "../../src/deadline.js";
+import { outputText } from "../../src/docker/containers.js";
 import { connectDocker, dockerError, waitForDaemon } from "../../src/docker/engine.js";
 import { pullImage } from "../../src/docker/image.js";
 import { runToCompletion, type OneShotSpec } from "../../src/docker/one-shot.js";
@@ -288,5 +289,23 @@ describe("the 1.6 agent's purge (down --purge), through the engine only", () => 
     await fakeEngine(engine(0, true));
     const purged = await new BootstrapAgent(machine()).purge([image], new Deadline(10));
     assert.ok(purged.includes("/var/lib/rancher/state"), purged.join());
+  });
+});
+
+describe("a container's output, as the engine sends it", () => {
+  const frame = (stream: number, text: string) => {
+    const payload = Buffer.from(text);
+    const header = Buffer.from([stream, 0, 0, 0, 0, 0, 0, 0]);
+    header.writeUInt32BE(payload.length, 4);
+    return Buffer.concat([header, payload]);
+  };
+
+  test("without a terminal: the frames of stdout and stderr, joined in order, their headers left out", () => {
+    const raw = Buffer.concat([frame(1, "INFO: starting\n"), frame(2, "ERROR: " + "x".repeat(300) + "\n")]);
+    assert.equal(outputText(raw), `INFO: starting\nERROR: ${"x".repeat(300)}\n`);
+  });
+
+  test("with a terminal: the text as it is", () => {
+    assert.equal(outputText(Buffer.from("plain line\n")), "plain line\n");
   });
 });
