@@ -10,6 +10,7 @@ import { EnrollError } from "../../src/errors.js";
 import type { Member, ServerDriver, Target } from "../../src/flows/seam.js";
 import { ApiClient } from "../../src/rancher/http.js";
 import { SystemAgentDriver } from "../../src/rancher/system-agent/driver.js";
+import { systemAgentJoin } from "../../src/rancher/system-agent/installer.js";
 import type { TlsSettings } from "../../src/rancher/transport.js";
 import { caChecksum } from "../../src/rancher/v3/ca-checksum.js";
 import { serverTls } from "../../src/rancher/v3/ca-pin.js";
@@ -101,6 +102,24 @@ describe("system-agent line: chosen from the cluster", () => {
     await assert.rejects(
       v3DriverOf(sim).findTarget({ nameOrId: "dev-rke1", word: "cluster" }),
       failsWith("server", /Rancher v2\.12\.0, which has no RKE1 clusters/),
+    );
+  });
+});
+
+describe("system-agent line: the node command's hosts", () => {
+  it("a command whose --server is another host: exit 8, the token goes nowhere", () => {
+    const join = systemAgentJoin("https://rancher.example");
+    const command = (server: string) =>
+      ` curl -fL https://rancher.example/system-agent-install.sh | sudo  sh -s - --server ${server} --label 'cattle.io/os=linux' --token SECRET`;
+    const token = { id: "c-m-1:default-token", token: "SECRET" };
+    const cluster = { id: "c-m-1", name: "dev" };
+    assert.equal(
+      join({ ...token, nodeCommand: command("https://rancher.example") }, cluster).url,
+      "https://rancher.example",
+    );
+    assert.throws(
+      () => join({ ...token, nodeCommand: command("https://evil.example") }, cluster),
+      failsWith("server", /registers the machine with https:\/\/evil\.example, not the server named/),
     );
   });
 });
