@@ -1,7 +1,9 @@
 // cloud-init/ end to end: Debian's cloud-init boots a scratch copy of this machine from our user-data (NoCloud seed,
 // real boot stages), and what the user-data runs (the release's .deb installed) enrolls it into the simulator through
-// the test bed's engine (Rancher 1.6, and a 2.x cluster of the v3 simulator behind a private CA). The Packer
-// template's provisioner bakes an image first for the baked variant.
+// the test bed's engine (Rancher 1.6, and a 2.x cluster of the v3 simulator behind a private CA), or through the
+// fake rancher-system-agent installer on a machine whose systemd is the test bed's (an RKE2 cluster; see
+// test/support/system-agent.ts for what is real). The Packer template's provisioner bakes an image first for the
+// baked variant.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
@@ -19,7 +21,8 @@ import {
 } from "../support/integrations.js";
 import { bakeWithPacker } from "../support/packer-bake.js";
 import { debDownload, missingRelease } from "../support/release.js";
-import { ScratchMachine } from "../support/scratch-machine.js";
+import { ScratchMachine, type ScratchMachineOptions } from "../support/scratch-machine.js";
+import { fakeInstallerScript, stopServices, systemdMachine } from "../support/system-agent.js";
 import { docker, tryDocker } from "../support/testbed/engine.js";
 import type { TestbedInfo } from "../support/testbed/testbed.js";
 
@@ -47,8 +50,15 @@ const ours = (labels: Record<string, string>) =>
 // Stands in for the package manager, which has no archive to install from here: records how it was called.
 const APT_GET_RECORDER = `#!/bin/sh\necho "$*" >> /var/log/apt-get.calls\n`;
 
-/** The release's .deb to download, and scratch machines on the test bed's engine, disposed of after the file. */
-function useMachines(testbed: () => TestbedInfo) {
+/**
+ * The release's .deb to download, and scratch machines on the test bed's engine (made by `create`), disposed of after
+ * the file with whatever services the test bed's systemctl started on them.
+ */
+function useMachines(
+  testbed: () => TestbedInfo,
+  create: (options: ScratchMachineOptions) => Promise<ScratchMachine> = (options) =>
+    ScratchMachine.create(options),
+) {
   let deb: Download | undefined;
   const machines: ScratchMachine[] = [];
 
@@ -56,11 +66,11 @@ function useMachines(testbed: () => TestbedInfo) {
     deb = await debDownload();
   });
   after(async () => {
-    await Promise.all(machines.map((machine) => machine.dispose()));
+    await Promise.all(machines.map((machine) => stopServices(machine).then(() => machine.dispose())));
   });
 
   async function machine(image?: ScratchMachine): Promise<ScratchMachine> {
-    const made = await ScratchMachine.create({ dockerHost: testbed().dockerHost, ...(image && { image }) });
+    const made = await create({ dockerHost: testbed().dockerHost, ...(image && { image }) });
     machines.push(made);
     await made.write("/usr/local/sbin/apt-get", APT_GET_RECORDER, 0o755);
     return made;
@@ -187,8 +197,8 @@ describe("cloud-init user-data", { skip }, () => {
 });
 
 describe("cloud-init user-data for Rancher 2.x", { skip }, () => {
-  const { world, checksum } = usePrivateCaV3World();
-  const { machine, download } = useMachines(() => world.testbed);
+  const { world, checksum } = usePrivateCaV3World({ installerScript: fakeInstallerScript() });
+  const { machine, download } = useMachines(() => world.testbed, systemdMachine);
 
   it("a fresh machine joins the cluster as a worker: the private CA pinned by its checksum, the token 0600", async () => {
     const cluster = world.cluster({ active: true });
@@ -216,6 +226,43 @@ describe("cloud-init user-data for Rancher 2.x", { skip }, () => {
     assert.equal(nodes[0]!.worker, true);
     assert.deepEqual(nodes[0]!.customConfig.label, METADATA_LABELS);
     assert.equal(await fresh.modeOf("/etc/rancher-enroll/credentials"), 0o600);
+    assert.ok(!boot.output.includes(world.simulator.adminToken.secretKey), "the token stays out of the log");
+  });
+
+  it("user-data-rke2.yaml: a fresh machine joins an RKE2 cluster through rancher-system-agent, without Docker", async () => {
+    const cluster = world.cluster({ kind: "rke2" });
+    const deb = download();
+    const userData = fillIn(await readFile(repoFile("cloud-init/user-data-rke2.yaml"), "utf8"), {
+      "https://rancher.example.com": world.simulator.url,
+      "CHANGE-ME-CLUSTER": cluster.name,
+      "CHANGE-ME-CA-CHECKSUM": checksum,
+      // The cluster's first node: it can become ready only with all three roles.
+      "roles = worker": "roles = etcd,controlplane,worker",
+      "CHANGE-ME-TOKEN": world.simulator.adminToken.bearer,
+      "https://downloads.example.com/rancher-enroll/v0.1.0/rancher-enroll_0.1.0_amd64.deb": deb.url,
+      "CHANGE-ME-SHA256": deb.sha256,
+    });
+    const fresh = await machine();
+    const boot = await bootWithCloudInit(fresh, userData, META_DATA, machineEnv());
+    assert.equal(boot.code, 0, `${boot.stderr}\n${boot.output}`);
+    assert.deepEqual(boot.errors, []);
+
+    const result = upResult(boot.output);
+    assert.deepEqual([result.changed, result.serverLine], [true, "system-agent"]);
+    assert.equal((result.node as { phase: string }).phase, "Running");
+    const machines = world.simulator.machines(cluster.id);
+    assert.equal(machines.length, 1);
+    const { labels } = machines[0]!;
+    assert.equal(
+      labels["rke.cattle.io/machine-id"],
+      (await fresh.read("/etc/rancher/agent/cattle-id")).trim(),
+    );
+    for (const role of ["etcd", "control-plane", "worker"])
+      assert.equal(labels[`rke.cattle.io/${role}-role`], "true");
+    for (const [key, value] of Object.entries(METADATA_LABELS)) assert.equal(labels[key], value);
+    assert.equal(await fresh.modeOf("/usr/local/bin/rancher-system-agent"), 0o755);
+    assert.equal(await fresh.modeOf("/etc/rancher-enroll/credentials"), 0o600);
+    assert.equal(await fresh.modeOf("/var/log/apt-get.calls"), undefined, "no package installed: no Docker");
     assert.ok(!boot.output.includes(world.simulator.adminToken.secretKey), "the token stays out of the log");
   });
 });

@@ -1,8 +1,8 @@
 // examples/terraform/ for real: Terraform (/usr/local/bin/terraform, 1.4 or later) runs `init`, `apply` and
 // `destroy` on the example, as is, against a scratch copy of this machine reached over SSH (sshd on the loopback):
 // apply uploads and installs the release's .deb and enrolls the machine into the simulator (Rancher 1.6, and a 2.x
-// cluster with the v3 simulator behind a private CA, pinned by rancher_ca_checksum, the node with node_roles),
-// destroy takes it out.
+// cluster with the v3 simulator behind a private CA, pinned by rancher_ca_checksum, the node with node_roles; and an
+// RKE2 cluster, where the machine's systemd is the test bed's, see test/support/system-agent.ts), destroy takes it out.
 // Terraform works offline here: the example needs no provider (terraform_data is built in), its CLI configuration
 // allows providers from an empty folder only, and its version check is off.
 import assert from "node:assert/strict";
@@ -13,11 +13,12 @@ import { join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import type { TestbedInfo } from "../support/testbed/testbed.js";
 import { e2e, useE2eWorld } from "../support/e2e.js";
-import { usePrivateCaV3World } from "../support/e2e-v3.js";
+import { usePrivateCaV3World, useV3World } from "../support/e2e-v3.js";
 import { missingTools, notRoot, repoFile } from "../support/integrations.js";
 import { missingRelease, releaseFile } from "../support/release.js";
-import { ScratchMachine } from "../support/scratch-machine.js";
+import { ScratchMachine, type ScratchMachineOptions } from "../support/scratch-machine.js";
 import { startSshServer } from "../support/ssh-server.js";
+import { fakeInstallerScript, stopServices, systemdMachine } from "../support/system-agent.js";
 import { runCommand } from "../support/testbed/command.js";
 
 const TERRAFORM = "/usr/local/bin/terraform";
@@ -61,10 +62,15 @@ function useTerraform() {
     return result.stdout;
   };
 
-  /** `terraform init`, and the variables that reach a new scratch machine with the release's .deb. */
-  const prepare = async (t: TestContext, testbed: TestbedInfo) => {
-    const machine = await ScratchMachine.create({ dockerHost: testbed.dockerHost });
-    t.after(() => machine.dispose());
+  /** `terraform init`, and the variables that reach a new scratch machine (made by `create`) with the release's .deb. */
+  const prepare = async (
+    t: TestContext,
+    testbed: TestbedInfo,
+    create: (options: ScratchMachineOptions) => Promise<ScratchMachine> = (options) =>
+      ScratchMachine.create(options),
+  ) => {
+    const machine = await create({ dockerHost: testbed.dockerHost });
+    t.after(() => stopServices(machine).then(() => machine.dispose()));
     const ssh = await startSshServer(machine);
     t.after(() => ssh.stop());
     assert.ok(
@@ -163,5 +169,43 @@ describe("Terraform example, with Terraform, on Rancher 2.x", { skip }, () => {
     assert.match(destroyed, /Destroy complete! Resources: 1 destroyed/);
     assert.deepEqual(world.simulator.nodes(cluster.id), [], "down deleted the node, through the pinned CA");
     assert.deepEqual(await world.containers(), []);
+  });
+});
+
+describe("Terraform example, with Terraform, on an RKE2 cluster", { skip }, () => {
+  const world = useV3World({ installerScript: fakeInstallerScript() });
+  const terraform = useTerraform();
+
+  it("apply with the cluster's name and its roles joins through rancher-system-agent; destroy removes it", async (t) => {
+    const { machine, variables: ssh } = await terraform.prepare(t, world.testbed, systemdMachine);
+    const cluster = world.cluster({ kind: "rke2" });
+    const variables = {
+      ...ssh,
+      rancher_url: world.simulator.url,
+      rancher_token: world.simulator.adminToken.bearer,
+      rancher_cluster: cluster.name,
+      node_roles: "etcd,controlplane,worker",
+      enroll_timeout: "1200",
+    };
+
+    const applied = await terraform.apply(t, variables);
+    assert.match(applied, /Apply complete! Resources: 1 added/);
+    const up = JSON.parse(await machine.read("/root/rancher-enroll-up.json")) as {
+      changed: boolean;
+      serverLine: string;
+      node: { phase: string };
+    };
+    assert.deepEqual([up.changed, up.serverLine, up.node.phase], [true, "system-agent", "Running"]);
+    const [joined, ...others] = world.simulator.machines(cluster.id);
+    assert.deepEqual(others, []);
+    const identity = (await machine.read("/etc/rancher/agent/cattle-id")).trim();
+    assert.equal(joined?.labels["rke.cattle.io/machine-id"], identity);
+    assert.match(await machine.read("/etc/rancher-enroll/config"), /^timeout = 1200$/m);
+    assert.doesNotMatch(applied, new RegExp(world.simulator.adminToken.secretKey), "the token stays hidden");
+
+    const destroyed = await terraform.destroy(t, variables);
+    assert.match(destroyed, /Destroy complete! Resources: 1 destroyed/);
+    assert.deepEqual(world.simulator.machines(cluster.id), []);
+    assert.equal(await machine.modeOf("/usr/local/bin/rancher-system-agent"), undefined, "uninstalled");
   });
 });

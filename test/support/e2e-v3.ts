@@ -121,9 +121,10 @@ export function useV3World(
 
 /**
  * A 2.x suite's world whose server has a certificate from a private CA (its cacerts setting is that CA), as a
- * self-managed Rancher often has: `checksum` is what the cluster's registration command pins.
+ * self-managed Rancher often has (with `options` for the rest): `checksum` is what the cluster's registration command
+ * pins.
  */
-export function usePrivateCaV3World(): {
+export function usePrivateCaV3World(options: V3SimulatorOptions = {}): {
   world: V3World;
   pki: TestCertificates;
   authority: Certificate;
@@ -133,7 +134,7 @@ export function usePrivateCaV3World(): {
   const authority = pki.authority("rancher private ca");
   const world = useV3World((testbed) => {
     const server = pki.server({ commonName: "rancher.test", ips: [testbed.bridgeIp] }, authority);
-    return { tls: { key: server.key, cert: server.cert }, cacerts: authority.cert };
+    return { ...options, tls: { key: server.key, cert: server.cert }, cacerts: authority.cert };
   });
   after(() => pki.remove());
   return { world, pki, authority, checksum: caChecksum(authority.cert) };
