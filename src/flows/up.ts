@@ -326,10 +326,11 @@ async function confirm(s: UpState): Promise<void> {
   s.member = await deadline.poll(
     SERVER_PACE,
     async (pacing) => {
-      let looping: string | undefined;
-      [seen, looping] = await Promise.all([s.driver.listMembers(s.target), s.agent.crashLoop?.()]);
+      seen = await s.driver.listMembers(s.target);
       const match = s.driver.identify(seen, evidence);
-      if (looping && !(match && reached(s, match.member))) throw crashLoopError(s, looping, match?.member);
+      // Only while there is still something to wait for: the last look returns as soon as the server answers.
+      const looping = match && reached(s, match.member) ? undefined : await s.agent.crashLoop?.();
+      if (looping) throw crashLoopError(s, looping, match?.member);
       if (!match && !relaunched && (await s.agent.lostCredentials())) {
         // The server removed the agent after handing its old credentials to our launch.
         log.warn("the agent says its credentials are no longer valid: registering it again");
