@@ -11,10 +11,11 @@ import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { ANSIBLE_PLAIN, buildCollection, installCollection } from "../support/ansible.js";
 import { e2e, useE2eWorld } from "../support/e2e.js";
-import { usePrivateCaV3World } from "../support/e2e-v3.js";
+import { usePrivateCaV3World, useV3World } from "../support/e2e-v3.js";
 import { machineEnv, missingTools, notRoot, type Download } from "../support/integrations.js";
 import { debDownload, missingRelease } from "../support/release.js";
 import { ScratchMachine } from "../support/scratch-machine.js";
+import { fakeInstallerScript, stopServices, systemdMachine } from "../support/system-agent.js";
 
 const skip =
   e2e.skip ||
@@ -219,6 +220,45 @@ describe("Ansible collection, on Rancher 2.x", { skip }, () => {
     assert.equal(absent.enroll, "changed", absent.output);
     assert.deepEqual(world.simulator.nodes(cluster.id), [], "down deleted the node, through the pinned CA");
     assert.deepEqual(await world.containers(), []);
+  });
+});
+
+describe("Ansible collection, on an RKE2 cluster", { skip }, () => {
+  const world = useV3World({ installerScript: fakeInstallerScript() });
+  const run = useAnsible();
+  let machine: ScratchMachine;
+  afterEach(() => stopServices(machine).then(() => machine.dispose()));
+
+  it("the role's 2.x variables as they are join through rancher-system-agent; again: no change; absent: the machine is gone", async () => {
+    machine = await systemdMachine({ dockerHost: world.testbed.dockerHost });
+    const cluster = world.cluster({ kind: "rke2" });
+    const variables = {
+      rancher_enroll_url: world.simulator.url,
+      rancher_enroll_cluster: cluster.name,
+      rancher_enroll_token: world.simulator.adminToken.bearer,
+      rancher_enroll_roles: ["etcd", "controlplane", "worker"],
+      rancher_enroll_timeout: 1200,
+    };
+    const first = await run(machine, variables);
+    assert.equal(first.code, 0, first.output);
+    assert.equal(first.enroll, "changed", first.output);
+    const [joined, ...others] = world.simulator.machines(cluster.id);
+    assert.deepEqual(others, []);
+    const identity = (await machine.read("/etc/rancher/agent/cattle-id")).trim();
+    assert.equal(joined?.labels["rke.cattle.io/machine-id"], identity);
+    assert.match(await machine.read("/etc/rancher-enroll/config"), /^timeout = 1200$/m);
+    assert.ok(!first.output.includes(world.simulator.adminToken.secretKey), "the token never shown");
+
+    const second = await run(machine, variables);
+    assert.equal(second.code, 0, second.output);
+    assert.deepEqual([second.enroll, second.recap.changed], ["ok", 0], second.output);
+    assert.equal(world.simulator.machines(cluster.id).length, 1);
+
+    const absent = await run(machine, { ...variables, rancher_enroll_state: "absent" });
+    assert.equal(absent.code, 0, absent.output);
+    assert.equal(absent.enroll, "changed", absent.output);
+    assert.deepEqual(world.simulator.machines(cluster.id), [], "down deleted the machine");
+    assert.equal(await machine.modeOf("/usr/local/bin/rancher-system-agent"), undefined, "uninstalled");
   });
 });
 
