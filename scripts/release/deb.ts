@@ -19,11 +19,13 @@ export interface DebBuild extends Payload {
   compression?: "xz" | "gzip";
 }
 
-const DESCRIPTION = `Description: enroll this machine into Rancher as a host
- rancher-enroll gets a registration token from the Rancher API, launches the
- Rancher agent through the local Docker engine as the server's "Add Host"
- command does, waits until this host is active, and reports the result as an
- exit code and one JSON object, for cloud-init, Ansible, Terraform or Packer.
+const DESCRIPTION = `Description: enroll this machine into Rancher
+ rancher-enroll gets a registration token from the Rancher API, starts the
+ Rancher agent exactly as the server's own command does (the agent container
+ through Docker for Rancher 1.6 and RKE1 clusters, rancher-system-agent for
+ RKE2/K3s clusters), waits until this machine is active in the environment or
+ cluster, and reports the result as an exit code and one JSON object, for
+ cloud-init, Ansible, Terraform or Packer.
  .
  The systemd unit rancher-enroll.service enrolls the machine at boot; it is
  not enabled on installation. Removing the package leaves the machine enrolled.`;

@@ -34,12 +34,7 @@ export async function writeManPage(executable: string, file: string, include: st
   await writeFile(include, sections.join("\n"));
   await run("help2man", [
     ...["--no-info", "--section", "1", "--include", include, "--output", file],
-    ...[
-      "--name",
-      "enroll this machine into Rancher as a host",
-      "--version-string",
-      await versionOf(executable),
-    ],
+    ...["--name", "enroll this machine into Rancher", "--version-string", await versionOf(executable)],
     executable,
   ]);
 }

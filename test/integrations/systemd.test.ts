@@ -33,6 +33,9 @@ describe("systemd unit", { skip }, () => {
     for (const after of ["docker.service", "network-online.target"])
       assert.ok(values("After").includes(after));
     assert.ok(values("Wants").includes("network-online.target"));
+    // An RKE2/K3s machine has no docker.service: required, it would keep the unit from ever starting there.
+    assert.ok(values("Wants").includes("docker.service"));
+    assert.deepEqual(values("Requires"), []);
     assert.deepEqual(values("Restart"), ["on-failure"]);
     assert.deepEqual(values("WantedBy"), ["multi-user.target"]);
   });
