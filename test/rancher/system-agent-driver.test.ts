@@ -17,6 +17,7 @@ import { serverTls } from "../../src/rancher/v3/ca-pin.js";
 import { V3Driver } from "../../src/rancher/v3/driver.js";
 import { TestCertificates, type Certificate } from "../support/certificates.js";
 import type { V3Simulator, V3SimulatorOptions } from "../support/simulator/v3/index.js";
+import { NO_AGENT } from "../support/simulator/v3/plans.js";
 import { call } from "../simulator/helpers.js";
 import { startFastV3 } from "../simulator/v3-helpers.js";
 
@@ -278,6 +279,71 @@ describe("system-agent line: machines", () => {
     assert.match(String(ready.view.node), new RegExp(`^${target.id}:machine-`));
     assert.equal(ready.view.nodeState, "active");
     assert.equal(await driver.whyWaiting(target, ready, [ready]), undefined);
+  });
+
+  it("while rke2 installs, each machine waits on the planner's Reconciled messages, in order", async () => {
+    const waitingOf = async (machineId: string) =>
+      driver.identify(await driver.listMembers(target), evidence(machineId))?.member.waiting;
+    const reconciled = (message: string) => `Reconciled: Unknown (Waiting: ${message})`;
+    const both = (server: string, worker: string) =>
+      until(async () => {
+        const now = [await waitingOf("server-id"), await waitingOf("worker-id")];
+        return now[0]?.endsWith(server) && now[1]?.endsWith(worker) ? now : undefined;
+      }, `never ${server} / ${worker}`);
+    sim.faults.keepClustersProvisioning(true);
+    sim.faults.keepNodesRegistering(true);
+    await machineRequest(sim, token, "server-id", { name: "s1", roles: { etcd: true, controlPlane: true } });
+    await machineRequest(sim, token, "worker-id", { name: "w1" });
+    // The cluster provisions: the init node has its plan, the worker waits for the tier before it.
+    assert.deepEqual(
+      await both(reconciled(NO_AGENT), reconciled("waiting for control plane to be available")),
+      [
+        `phase Provisioning; ${reconciled(NO_AGENT)}`,
+        `phase Provisioning; ${reconciled("waiting for control plane to be available")}`,
+      ],
+    );
+    // The cluster is up: the init node's plan is applied and its probes run; the worker gets its plan.
+    sim.faults.keepClustersProvisioning(false);
+    const probes =
+      "waiting for probes: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet";
+    assert.deepEqual(await both(reconciled(probes), reconciled(NO_AGENT)), [
+      `phase Provisioning; ${reconciled(probes)}`,
+      `phase Provisioning; ${reconciled(NO_AGENT)}`,
+    ]);
+    // The nodes register: the plans are in sync (Reconciled True), nothing is left to wait for.
+    sim.faults.keepNodesRegistering(false);
+    const ready = await until(async () => {
+      const members = await driver.listMembers(target);
+      return members.length === 2 && members.every((m) => m.ready) ? members : undefined;
+    }, "never ready");
+    assert.deepEqual(
+      ready.map((m) => [m.waiting, m.view.conditions]),
+      [
+        [undefined, [{ type: "Reconciled", status: "True" }]],
+        [undefined, [{ type: "Reconciled", status: "True" }]],
+      ],
+    );
+  });
+
+  it("a machine joining a running cluster waits for its agent to apply the initial plan, then runs", async () => {
+    await machineRequest(sim, token, "first-id", { name: "a1", roles: ALL_ROLES });
+    await until(async () => {
+      const [first] = await driver.listMembers(target);
+      return first?.ready ? first : undefined;
+    }, "the first machine never ready");
+    sim.faults.keepNodesRegistering(true);
+    await machineRequest(sim, token, "joiner-id", { name: "j1" });
+    const joining = await until(async () => {
+      const found = driver.identify(await driver.listMembers(target), evidence("joiner-id"))?.member;
+      return found?.state === "provisioning" && found.waiting?.includes("Reconciled") ? found : undefined;
+    }, "the joiner never got its plan");
+    assert.equal(joining.waiting, `phase Provisioning; Reconciled: Unknown (Waiting: ${NO_AGENT})`);
+    sim.faults.keepNodesRegistering(false);
+    const joined = await until(async () => {
+      const member = await driver.getMember(target, joining.id);
+      return member?.ready ? member : undefined;
+    }, "the joiner never ready");
+    assert.equal(joined.waiting, undefined);
   });
 
   it("lists every page of machines (Steve's `continue` chunks)", async () => {

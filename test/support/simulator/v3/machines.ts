@@ -8,6 +8,7 @@ import { header, jsonReply, textReply, type Exchange, type Reply } from "../http
 import { isoSeconds } from "../lifecycle.js";
 import { setCondition } from "./conditions.js";
 import { generatedName } from "./ids.js";
+import { bootstrapApplied, deliverBootstrapPlans, NO_AGENT, reconciled, setPlanStatus } from "./plans.js";
 import { provision, scheduleRegistration, setKubeletReady } from "./progress.js";
 import type { CapiMachine, V3Cluster } from "./types.js";
 import type { V3World } from "./world.js";
@@ -90,6 +91,7 @@ function findOrCreateMachine(
     ...roles,
     nodeName: (cattle("node-name") || name).toLowerCase(),
     phase: "Pending",
+    conditions: [],
   };
   world.store.machines.push(machine);
   world.scheduler.after(world.config.timings.nodeInitializingMs, () => {
@@ -120,19 +122,32 @@ export function missingMachineRoles(world: V3World, clusterId: string): string[]
   ];
 }
 
+/**
+ * The planner's steps, at the phase steps: plans go out as the cluster starts to provision, the init node's is
+ * applied once the cluster is up; a machine joining a running cluster gets its plan at once; Running is in sync.
+ */
 function reconcileMachines(world: V3World, cluster: V3Cluster): void {
   if (cluster.phase === "pending" && missingMachineRoles(world, cluster.id).length === 0) {
-    provision(world, cluster, () => reconcileMachines(world, cluster));
+    provision(world, cluster, () => {
+      bootstrapApplied(provisioningMachines(world, cluster));
+      reconcileMachines(world, cluster);
+    });
   }
+  if (cluster.phase === "provisioning") deliverBootstrapPlans(provisioningMachines(world, cluster));
   if (cluster.phase !== "active") return;
-  for (const machine of world.store.machines) {
-    if (machine.clusterId !== cluster.id || machine.phase !== "Provisioning") continue;
+  for (const machine of provisioningMachines(world, cluster)) {
+    if (!reconciled(machine)) setPlanStatus(machine, NO_AGENT);
     scheduleRegistration(world, machine.name, () => {
       if (machine.phase !== "Provisioning") return;
       machine.phase = "Running";
+      setPlanStatus(machine);
       addSyncedNode(world, machine);
     });
   }
+}
+
+function provisioningMachines(world: V3World, cluster: V3Cluster): CapiMachine[] {
+  return world.store.machines.filter((m) => m.clusterId === cluster.id && m.phase === "Provisioning");
 }
 
 /** The node syncer's v3 node for a Kubernetes node of a v2-provisioned cluster: `machine-xxxxx`, registered. */

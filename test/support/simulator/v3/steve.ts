@@ -116,6 +116,10 @@ function renderMachine(base: string, machine: CapiMachine): Record<string, unkno
       bootstrapReady: machine.phase !== "Pending",
       infrastructureReady: machine.phase !== "Pending",
       ...(running ? { nodeRef: { apiVersion: "v1", kind: "Node", name: machine.nodeName } } : {}),
+      conditions: machine.conditions.map(({ lastUpdateTime, ...condition }) => ({
+        ...condition,
+        lastTransitionTime: lastUpdateTime,
+      })),
     },
   };
 }

@@ -152,6 +152,8 @@ export interface CapiMachine {
   /** The Kubernetes node name the machine will have. */
   nodeName: string;
   phase: "Pending" | "Provisioning" | "Running" | "Deleting";
+  /** `status.conditions`: the planner's `Reconciled` while the plan applies (./plans.ts). */
+  conditions: Condition[];
 }
 
 export interface NodeSeedSpec {
