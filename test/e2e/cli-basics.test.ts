@@ -115,14 +115,18 @@ describe("the built CLI", () => {
   });
 
   it("with --output json, a crash is one JSON object on stdout and exit code 1", async () => {
-    // A throw nothing catches, while status waits for Docker: from a timer of a module loaded before the CLI, once
-    // the CLI listens for such failures.
+    // A throw nothing catches, while up waits for Docker (status, with nothing recorded, no longer waits): from a
+    // timer of a module loaded before the CLI, once the CLI listens for such failures.
     const crash =
       "data:text/javascript,const t = setInterval(() => { if (process.listenerCount('uncaughtException')) " +
       "{ clearInterval(t); setTimeout(() => { throw new Error('boom') }, 100) } }, 10)";
-    const run = await runCommand(process.execPath, ["--import", crash, CLI_PATH, "-o", "json", "status"], {
-      env: { ...noDocker, RANCHER_ENROLL_WAIT_FOR_DOCKER: "5" },
-    });
+    const run = await runCommand(
+      process.execPath,
+      ["--import", crash, CLI_PATH, "-o", "json", "up", "--environment", "Default"],
+      {
+        env: { ...noDocker, RANCHER_ENROLL_WAIT_FOR_DOCKER: "5" },
+      },
+    );
     assert.equal(run.code, 1, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), {
       ok: false,
