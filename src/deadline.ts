@@ -43,6 +43,11 @@ export class Deadline {
     this.endsAt = Date.now() + seconds * 1000;
   }
 
+  /** Starts the clock again, as new: the time a person took to answer is not the server's. */
+  restart(): void {
+    this.endsAt = Date.now() + this.seconds * 1000;
+  }
+
   remainingMs(): number {
     return Math.max(0, this.endsAt - Date.now());
   }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Question } from "../config/ask.js";
+import type { Question, Terminal } from "../config/ask.js";
 import { ProfileFiles, profilePaths } from "../config/profile-files.js";
 import type { FileKind } from "../config/profile-parse.js";
 import { chooseProfile, DEFAULT_PROFILE, fileOf, Profile, PROFILE_VARIABLE } from "../config/profile.js";
@@ -14,6 +14,7 @@ import {
   checkPending,
   describeCheck,
   type Checked,
+  type ChooseTarget,
   type NotChecked,
 } from "./configure-check.js";
 import { runReport, type Report } from "./run.js";
@@ -62,12 +63,40 @@ async function configure(flags: ConfigureFlags, log: Logger): Promise<Report> {
   const { name } = chooseProfile(flags.profile, process.env);
   const profile = new Profile(name, undefined, new ProfileFiles(profilePaths(process.env)));
   let values = givenValues(flags, profile, (message) => log.warn(message));
-  if (values.size === 0) {
+  const asking = values.size === 0;
+  if (asking) {
     if (!process.stdin.isTTY) throw nothingGiven(flags);
     values = await askValues(profile);
   }
-  const checked = flags.verify ? await checkPending(profile, byKey(values), log) : undefined;
+  const checked = flags.verify
+    ? await checkPending(profile, byKey(values), log, asking ? chooseTarget : undefined)
+    : undefined;
+  if (checked && "chosen" in checked) values.set(checked.target.word, chosenValue(checked));
   return report(profile, save(profile, values), checked);
+}
+
+/** On a terminal, as the 1.x `rancher config` does: the targets the credentials see, numbered, to choose from. */
+const chooseTarget: ChooseTarget = async (unclear, words) => {
+  const { choose } = await import("../config/ask.js");
+  process.stderr.write(`${unclear.message}\n`);
+  const index = await choose(
+    `Which ${words.target}`,
+    unclear.choices.map(({ name, id }) => `${name} (${id})`),
+    terminal(),
+  );
+  return unclear.choices[index]!;
+};
+
+function chosenValue({ target }: Checked): Found {
+  return { text: target.id, origin: { source: "answer", prompt: `Which ${target.word}` } };
+}
+
+function terminal(): Terminal {
+  return {
+    input: process.stdin,
+    output: process.stderr,
+    interrupted: "configure interrupted: nothing was written",
+  };
 }
 
 function byKey(values: ReadonlyMap<SettingName, Found>): Map<string, Found> {
@@ -105,11 +134,7 @@ async function askValues(profile: Profile): Promise<Map<SettingName, Found>> {
   });
   // Loaded here only: its stream and readline would cost every other command's start-up.
   const { ask } = await import("../config/ask.js");
-  const answers = await ask(questions, {
-    input: process.stdin,
-    output: process.stderr,
-    interrupted: "configure interrupted: nothing was written",
-  });
+  const answers = await ask(questions, terminal());
   return new Map(
     ASKED.flatMap((name, index) => {
       const text = answers[index];

@@ -10,6 +10,8 @@ export interface Question {
   secret?: boolean;
   /** Throws an EnrollError for an answer to ask again. */
   check?: (answer: string) => void;
+  /** An empty answer asks again, unless there is a current value to keep. */
+  required?: boolean;
 }
 
 export interface Terminal {
@@ -54,7 +56,7 @@ export async function ask(
 }
 
 async function askOne(
-  { prompt, current, secret, check }: Question,
+  { prompt, current, secret, check, required }: Question,
   readline: ReturnType<typeof createInterface>,
   echo: EchoSwitch,
   next: () => Promise<string>,
@@ -65,6 +67,7 @@ async function askOne(
     echo.echoing = !secret;
     const answer = await next().finally(() => (echo.echoing = true));
     if (secret) echo.write("\n");
+    if (answer === "" && required && !current) continue;
     if (answer === "" || !check) return answer;
     try {
       check(answer);
@@ -94,4 +97,26 @@ class EchoSwitch extends Writable {
 export async function confirm(question: string, terminal: Terminal): Promise<boolean> {
   const [answer] = await ask([{ prompt: `${question} [y/N]` }], terminal);
   return /^y(es)?$/i.test(answer ?? "");
+}
+
+/**
+ * A choice from a numbered list, as the 1.x `rancher config` offers environments: the number of the one chosen
+ * (counting from 0). An empty answer takes the only one, or asks again; a number out of range asks again.
+ */
+export async function choose(prompt: string, items: readonly string[], terminal: Terminal): Promise<number> {
+  const width = String(items.length).length;
+  terminal.output.write(
+    items.map((item, index) => `${String(index + 1).padStart(width)}  ${item}\n`).join(""),
+  );
+  const check = (answer: string) => {
+    const number = Number(answer);
+    if (!/^\d+$/.test(answer) || number < 1 || number > items.length) {
+      throw new EnrollError("usage", `${answer} is not a number from 1 to ${items.length}`);
+    }
+  };
+  const range = items.length > 1 ? `1-${items.length}` : "1";
+  // One to choose from: it is the current value, which an empty answer keeps.
+  const only = items.length === 1 ? { current: "1" } : {};
+  const [answer] = await ask([{ prompt: `${prompt} (${range})`, ...only, required: true, check }], terminal);
+  return answer ? Number(answer) - 1 : 0;
 }

@@ -21,6 +21,7 @@
  * A line recorded with an enrollment connects straight to its driver.
  */
 import type { Deadline } from "../deadline.js";
+import { EnrollError, type ErrorKind } from "../errors.js";
 import type { CaCertificate } from "../config/ca-cert.js";
 
 export type ServerLine = "cattle" | "v3" | "system-agent";
@@ -75,6 +76,21 @@ export interface Wanted {
 export interface Target {
   id: string;
   name: string;
+}
+
+/**
+ * `findTarget`'s error when it cannot tell which target is meant (none given among several, a name not found or
+ * ambiguous): `choices` are the targets its message lists, for a person to choose from (`configure` on a terminal).
+ */
+export class TargetNotChosen extends EnrollError {
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    hint: string,
+    readonly choices: readonly Target[],
+  ) {
+    super(kind, message, hint);
+  }
 }
 
 /** What a new machine needs to join the target: one per fleet, reused by every machine. */
@@ -174,7 +190,10 @@ export interface ServerDriver {
   readonly clientIp: string | undefined;
   readonly requestCount: number;
 
-  /** The environment or cluster: by id or name; without one, the only one the credentials can see. */
+  /**
+   * The environment or cluster: by id or name; without one, the only one the credentials can see. Else throws
+   * `TargetNotChosen`, listing those they see.
+   */
   findTarget(wanted: Wanted | undefined): Promise<Target>;
   /**
    * The driver for a target `findTarget` found: this one, or, when the target joins by another line of the same

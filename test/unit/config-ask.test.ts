@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { test } from "node:test";
-import { ask, confirm, type Question } from "../../src/config/ask.js";
+import { ask, choose, confirm, type Question } from "../../src/config/ask.js";
 import { EnrollError } from "../../src/errors.js";
 
 /** A terminal whose user types each answer once its prompt is shown, as a person would; `shown` without escapes. */
@@ -67,4 +67,19 @@ test("a yes-or-no question: only y or yes says yes, an empty answer says no", as
     assert.equal(await confirm("Remove it?", tty), expected, typed);
     assert.match(tty.shown(), /^Remove it\? \[y\/N\]: /);
   }
+});
+
+test("a numbered choice: the list, then the number; out of range or empty asks again", async () => {
+  const tty = terminal(["", "3", "0", "two", "2"]);
+  assert.equal(await choose("Which environment", ["Default (1a5)", "Staging (1a7)"], tty), 1);
+  assert.match(tty.shown(), /^1 {2}Default \(1a5\)\n2 {2}Staging \(1a7\)\nWhich environment \(1-2\): /);
+  assert.equal(tty.shown().split("Which environment (1-2): ").length - 1, 5, "asked five times");
+  assert.match(tty.shown(), /3 is not a number from 1 to 2\n/);
+  assert.match(tty.shown(), /two is not a number from 1 to 2\n/);
+});
+
+test("a numbered choice of one: an empty answer takes it", async () => {
+  const tty = terminal([""]);
+  assert.equal(await choose("Which cluster", ["dev-rke2 (c-m-abc)"], tty), 0);
+  assert.match(tty.shown(), /^1 {2}dev-rke2 \(c-m-abc\)\nWhich cluster \(1\) \[1\]: /);
 });

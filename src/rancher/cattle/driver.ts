@@ -2,6 +2,7 @@ import { SERVER_PACE, type Deadline } from "../../deadline.js";
 import { EnrollError } from "../../errors.js";
 import {
   LINE_WORDS,
+  TargetNotChosen,
   type Evidence,
   type JoinPeek,
   type JoinSpec,
@@ -76,10 +77,11 @@ export class CattleDriver implements ServerDriver, TokenApi {
     if (matches.length === 1) return toTarget(matches[0]!);
     if (!wanted) throw noneGiven(projects);
     if (matches.length > 1) {
-      throw new EnrollError(
+      throw new TargetNotChosen(
         "not-found",
         `the environment name "${wanted}" (from ${from}) is ambiguous: ${describe(matches)}`,
         "Give the environment's id instead (such as 1a5).",
+        matches.map(toTarget),
       );
     }
     throw await this.notFound(wanted, from);
@@ -204,15 +206,16 @@ export class CattleDriver implements ServerDriver, TokenApi {
     return allPages(this.http, `${API}/projects`, projectResource, filter);
   }
 
-  private async notFound(wanted: string, from: string): Promise<EnrollError> {
+  private async notFound(wanted: string, from: string): Promise<TargetNotChosen> {
     const visible = await this.projects({});
     const seen = visible.length
       ? `the API key can see: ${describe(visible)}`
       : "the API key can see no environment";
-    return new EnrollError(
+    return new TargetNotChosen(
       "not-found",
       `environment "${wanted}" not found; ${seen}`,
       `Check ${from} (a name or an id such as 1a5) and that the key belongs to that environment.`,
+      visible.map(toTarget),
     );
   }
 }
@@ -224,8 +227,8 @@ function unlessNoLongerOffered(error: unknown): void {
 }
 
 /** An account key sees every environment of its account: which one is for the user to say. */
-function noneGiven(projects: ProjectResource[]): EnrollError {
-  return new EnrollError(
+function noneGiven(projects: ProjectResource[]): TargetNotChosen {
+  return new TargetNotChosen(
     projects.length ? "usage" : "not-found",
     projects.length
       ? `no environment given, and the API key can see several: ${describe(projects)}`
@@ -233,6 +236,7 @@ function noneGiven(projects: ProjectResource[]): EnrollError {
     projects.length
       ? "Pass --environment NAME|ID, set RANCHER_ENVIRONMENT, or set environment in the profile."
       : "Use an environment API key, or an account key of an account that belongs to an environment.",
+    projects.map(toTarget),
   );
 }
 

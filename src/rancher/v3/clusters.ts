@@ -1,5 +1,5 @@
 import { EnrollError } from "../../errors.js";
-import type { Target } from "../../flows/seam.js";
+import { TargetNotChosen, type Target } from "../../flows/seam.js";
 import type { V3Client } from "./client.js";
 import type { ClusterResource } from "./resources.js";
 
@@ -16,8 +16,7 @@ export async function findCluster(
   version?: string,
 ): Promise<{ target: Target; line: Rancher2Line; resource: ClusterResource }> {
   const cluster = await lookUp(client, wanted, from);
-  const target = { id: cluster.id, name: displayName(cluster) };
-  return { target, line: lineOfCluster(cluster, version), resource: cluster };
+  return { target: toTarget(cluster), line: lineOfCluster(cluster, version), resource: cluster };
 }
 
 /** The two lines of a Rancher 2.x server: RKE1 custom clusters (`v3`), RKE2/K3s custom clusters (`system-agent`). */
@@ -33,31 +32,34 @@ async function lookUp(client: V3Client, wanted: string | undefined, from: string
   const matches = wanted ? clusters.filter((cluster) => displayName(cluster) === wanted) : clusters;
   if (matches.length === 1) return matches[0]!;
   if (!wanted) {
-    throw new EnrollError(
+    throw new TargetNotChosen(
       "usage",
       `no cluster given and the API token can see ${clusters.length ? `several: ${describe(clusters)}` : "none"}`,
       "Pass --cluster NAME|ID, set RANCHER_CLUSTER, or set cluster in the profile.",
+      clusters.map(toTarget),
     );
   }
   if (matches.length > 1) {
-    throw new EnrollError(
+    throw new TargetNotChosen(
       "not-found",
       `the cluster name "${wanted}" (from ${from}) is ambiguous: ${describe(matches)}`,
       "Give the cluster's id instead (c-xxxxx).",
+      matches.map(toTarget),
     );
   }
   throw await notFound(client, wanted, from);
 }
 
-async function notFound(client: V3Client, wanted: string, from: string): Promise<EnrollError> {
+async function notFound(client: V3Client, wanted: string, from: string): Promise<TargetNotChosen> {
   const visible = await client.clusters();
   const seen = visible.length
     ? `the API token can see: ${describe(visible)}`
     : "the API token can see no cluster";
-  return new EnrollError(
+  return new TargetNotChosen(
     "not-found",
     `cluster "${wanted}" not found; ${seen}`,
     `Check ${from} (a cluster's name, or its id such as c-7xk2q) and that the token's user is a member of it.`,
+    visible.map(toTarget),
   );
 }
 
@@ -128,6 +130,10 @@ function isV2Provisioned(cluster: ClusterResource): boolean {
 /** The name the UI shows (`spec.displayName`); custom objects may have none. */
 export function displayName(cluster: Pick<ClusterResource, "id" | "name">): string {
   return cluster.name || cluster.id;
+}
+
+function toTarget(cluster: ClusterResource): Target {
+  return { id: cluster.id, name: displayName(cluster) };
 }
 
 function describe(clusters: ClusterResource[]): string {
