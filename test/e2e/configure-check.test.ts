@@ -1,6 +1,7 @@
 // configure checks a profile before it writes it (issue 13): the URL answers as Rancher (either line), the key is
 // accepted, the environment or cluster exists, and when it is missing or wrong the error lists those the key sees;
-// --no-verify writes offline. The built CLI against both simulators on loopback; no Docker engine is needed.
+// --no-verify writes offline; at a terminal (tmux), the list is numbered to choose from, as `rancher config` does.
+// The built CLI against both simulators on loopback; no Docker engine is needed.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -11,6 +12,7 @@ import { runCli, withoutTimestamps } from "../support/cli.js";
 import { Hostile } from "../support/hostile-server.js";
 import { startSimulator, type Simulator } from "../support/simulator/index.js";
 import { startV3Simulator, type V3Simulator } from "../support/simulator/v3/index.js";
+import { Terminal } from "../support/terminal.js";
 
 describe("configure checks before it writes", () => {
   let v1: Simulator;
@@ -164,5 +166,57 @@ describe("configure checks before it writes", () => {
     const labels = await runCli(["configure", "--label", "role=web"], env);
     assert.equal(labels.code, 0, labels.stderr);
     assert.match(labels.stdout, /has environment Default \(1a5\)$/m);
+  });
+
+  /** `configure` at a terminal, answering each prompt (the screen's last line) as it comes, from what it shows. */
+  async function answering(answers: readonly (readonly [RegExp, string | ((screen: string) => string)])[]) {
+    const terminal = await Terminal.start(["configure"], env, { columns: 120 });
+    try {
+      for (const [prompt, answer] of answers) {
+        const screen = await terminal.waitForScreen(prompt);
+        await terminal.type(typeof answer === "string" ? answer : answer(screen));
+      }
+      return { code: await terminal.exitCode(), screen: await terminal.screen() };
+    } finally {
+      await terminal.dispose();
+    }
+  }
+
+  it("at a terminal, 2.x, no cluster given: the clusters numbered, asked again out of range, the one chosen written", async () => {
+    const { code, screen } = await answering([
+      [/URL:$/, v3.url],
+      [/access key:$/, v3.adminToken.accessKey],
+      [/secret key:$/, v3.adminToken.secretKey],
+      [/environment:$/, ""],
+      [/Which cluster \(1-2\):$/, "3"],
+      // In the server's order: the number the list shows.
+      [
+        /is not a number from 1 to 2\nWhich cluster \(1-2\):$/,
+        (shown) => /^(\d) {2}dev-rke2 /m.exec(shown)![1]!,
+      ],
+    ]);
+    assert.equal(code, 0, screen);
+    const chosen = v3.cluster("dev-rke2");
+    for (const cluster of [chosen, v3.cluster("dev-rke1")]) {
+      assert.match(screen, new RegExp(`^[12] {2}${cluster.name} \\(${cluster.id}\\)$`, "m"));
+    }
+    assert.match(screen, new RegExp(`and has cluster dev-rke2 \\(${chosen.id}\\)$`, "m"));
+    const config = readFileSync(env.RANCHER_ENROLL_CONFIG_FILE!, "utf8");
+    assert.match(config, new RegExp(`^cluster = ${chosen.id}$`, "m"));
+    assert.match(config, new RegExp(`^url = ${v3.url}$`, "m"), "the answers are kept");
+  });
+
+  it("at a terminal, 1.6, an environment not found: the only one the key sees, taken by an empty answer", async () => {
+    const { code, screen } = await answering([
+      [/URL:$/, v1.url],
+      [/access key:$/, v1.environmentKey.accessKey],
+      [/secret key:$/, v1.environmentKey.secretKey],
+      [/environment:$/, "Prod"],
+      [/^1 {2}Default \(1a5\)\nWhich environment \(1\) \[1\]:$/m, ""],
+    ]);
+    assert.equal(code, 0, screen);
+    assert.match(screen, /^environment "Prod" not found; the API key can see: Default \(1a5\)$/m);
+    assert.match(readFileSync(env.RANCHER_ENROLL_CONFIG_FILE!, "utf8"), /^environment = 1a5$/m);
+    assert.match(readFileSync(env.RANCHER_ENROLL_CREDENTIALS_FILE!, "utf8"), /^secret_key = /m);
   });
 });
